@@ -1,0 +1,5 @@
+"""`python -m app [command]`: the CLI; with no command, the desktop application."""
+
+from app.cli import main
+
+raise SystemExit(main())

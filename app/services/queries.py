@@ -1,0 +1,242 @@
+"""Read side: a dossier with its history, look-up (code, ID number, name), logbook, overdue."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from app.db.models import Dossier, Event, ReceivingPoint
+from app.domain.clock import VN_TZ
+from app.domain.codes import looks_like_code
+from app.domain.deadlines import WarningLevel, warning_level
+from app.domain.errors import NotFoundError, ValidationError
+from app.domain.lifecycle import CLOCK_RUNNING, Action, Status
+from app.domain.text import fold_tokens
+from app.services.catalogue import duration_view
+from app.services.context import ServiceContext
+from app.services.station import current_station_point
+from app.services.views import (
+    ApplicantView,
+    DossierSummary,
+    DossierView,
+    EventView,
+    LogbookEntry,
+    LogbookPage,
+    ReceivedComponentView,
+)
+
+LOOKUP_LIMIT = 50
+
+
+def level_of(d: Dossier, now: datetime) -> str | None:
+    if Status(d.status) not in CLOCK_RUNNING:
+        return None
+    level: WarningLevel = warning_level(d.appointment, d.warning_at, now)
+    return level.value
+
+
+def _action_label(action: str) -> str:
+    try:
+        return Action(action).label
+    except ValueError:
+        return action
+
+
+def dossier_view(session: Session, d: Dossier, now: datetime) -> DossierView:
+    events = session.scalars(select(Event).where(Event.dossier_id == d.id).order_by(Event.seq))
+    point = session.get(ReceivingPoint, d.receiving_point_id)
+    return DossierView(
+        id=d.id,
+        code=d.code,
+        status=d.status,
+        status_label=Status(d.status).label,
+        procedure_code=d.procedure_code,
+        procedure_name=d.procedure_name,
+        receiving_agency=d.receiving_agency_name,
+        resolving_agency=d.resolving_agency_name,
+        receiving_point=point.name if point else "",
+        channel=d.channel,
+        applicant=ApplicantView(
+            name=d.applicant_name,
+            id_number=d.applicant_id_number,
+            id_kind=d.applicant_id_kind,
+            date_of_birth=d.applicant_dob,
+            sex=d.applicant_sex,
+            address=d.applicant_address,
+            phone=d.applicant_phone,
+            email=d.applicant_email,
+        ),
+        sets=d.sets,
+        delivery=d.delivery,
+        delivery_address=d.delivery_address,
+        duration=duration_view(d.duration_value, d.duration_unit),
+        received_at=d.received_at,
+        clock_start=d.clock_start,
+        appointment=d.appointment,
+        original_appointment=d.original_appointment,
+        warning_at=d.warning_at,
+        warning_level=level_of(d, now),
+        supplement_count=d.supplement_count,
+        reappoint_count=d.reappoint_count,
+        result_at=d.result_at,
+        returned_at=d.returned_at,
+        outcome=d.outcome,
+        book_no=d.book_no,
+        entry_no=d.entry_no,
+        officer=d.officer,
+        components=tuple(
+            ReceivedComponentView(c.round, c.position, c.name, c.originals, c.copies)
+            for c in d.components
+        ),
+        events=tuple(
+            EventView(
+                e.seq,
+                e.at,
+                e.actor,
+                e.action,
+                _action_label(e.action),
+                e.from_status,
+                e.to_status,
+                e.reason,
+            )
+            for e in events
+        ),
+    )
+
+
+def find_by_code(session: Session, code: str) -> Dossier:
+    d = session.scalars(select(Dossier).where(Dossier.code == code.strip().upper())).first()
+    if d is None:
+        raise NotFoundError(
+            "dossier.not_found", f"Không tìm thấy hồ sơ có mã «{code.strip()}».", field="code"
+        )
+    return d
+
+
+def show_dossier(ctx: ServiceContext, code: str) -> DossierView:
+    with ctx.db.read() as session:
+        return dossier_view(session, find_by_code(session, code), ctx.clock.now())
+
+
+def _summary(d: Dossier, now: datetime) -> DossierSummary:
+    return DossierSummary(
+        id=d.id,
+        code=d.code,
+        status=d.status,
+        status_label=Status(d.status).label,
+        applicant_name=d.applicant_name,
+        applicant_id_number=d.applicant_id_number,
+        procedure_name=d.procedure_name,
+        received_at=d.received_at,
+        appointment=d.appointment,
+        warning_level=level_of(d, now),
+    )
+
+
+def lookup(ctx: ServiceContext, query: str, limit: int = LOOKUP_LIMIT) -> list[DossierSummary]:
+    """One box for everything: a dossier code, an ID number, or any words of the applicant's name
+    (without diacritics). Each path uses an index: the code's unique index, the ID number's
+    index, or the FTS5 table over the folded name (token prefixes, newest first)."""
+    raw = query.strip()
+    if not raw:
+        raise ValidationError("lookup.empty", "Nhập mã hồ sơ, số giấy tờ hoặc tên để tra cứu.")
+    now = ctx.clock.now()
+    with ctx.db.read() as session:
+        if looks_like_code(raw):
+            rows = list(session.scalars(select(Dossier).where(Dossier.code == raw.upper())))
+        elif raw.isdigit():
+            rows = list(
+                session.scalars(
+                    select(Dossier)
+                    .where(Dossier.applicant_id_number == raw)
+                    .order_by(Dossier.received_at.desc())
+                    .limit(limit)
+                )
+            )
+        else:
+            tokens = fold_tokens(raw)
+            if not tokens:
+                return []
+            match = " ".join(f'"{t}"*' for t in tokens)
+            nums = session.execute(
+                text(
+                    "SELECT rowid FROM dossier_fts WHERE dossier_fts MATCH :m "
+                    "ORDER BY rowid DESC LIMIT :n"
+                ),
+                {"m": match, "n": limit},
+            ).scalars()
+            rows = list(session.scalars(select(Dossier).where(Dossier.num.in_(list(nums)))))
+            rows.sort(key=lambda d: d.num, reverse=True)
+        return [_summary(d, now) for d in rows]
+
+
+def _day_bounds(day_from: date, day_to: date) -> tuple[datetime, datetime]:
+    start = datetime.combine(day_from, time.min, VN_TZ)
+    end = datetime.combine(day_to + timedelta(days=1), time.min, VN_TZ)
+    return start, end
+
+
+def logbook(
+    ctx: ServiceContext,
+    day_from: date,
+    day_to: date | None = None,
+    receiving_point_id: str | None = None,
+) -> LogbookPage:
+    """Dossiers received at a receiving point over a date range, in reception order."""
+    day_to = day_to or day_from
+    if day_to < day_from:
+        raise ValidationError("logbook.range", "Ngày kết thúc phải sau ngày bắt đầu.")
+    start, end = _day_bounds(day_from, day_to)
+    with ctx.db.read() as session:
+        if receiving_point_id is None:
+            point = current_station_point(session)
+        else:
+            found = session.get(ReceivingPoint, receiving_point_id)
+            if found is None:
+                raise NotFoundError("unit.not_found", "Không tìm thấy đơn vị tiếp nhận.")
+            point = found
+        rows = session.scalars(
+            select(Dossier)
+            .where(
+                Dossier.receiving_point_id == point.id,
+                Dossier.received_at >= start,
+                Dossier.received_at < end,
+            )
+            .order_by(Dossier.received_at, Dossier.num)
+        )
+        entries = tuple(
+            LogbookEntry(
+                entry_no=d.entry_no,
+                book_no=d.book_no,
+                code=d.code,
+                procedure_name=d.procedure_name,
+                sets=d.sets,
+                submitter=d.submitter_name or d.applicant_name,
+                address_phone=", ".join(x for x in (d.applicant_address, d.applicant_phone) if x),
+                resolving_agency=d.resolving_agency_name,
+                received_at=d.received_at,
+                appointment=d.appointment,
+                transferred_at=d.transferred_at,
+                result_at=d.result_at,
+                returned_at=d.returned_at,
+                status=d.status,
+                note=Status(d.status).label,
+            )
+            for d in rows
+        )
+        return LogbookPage(day_from, day_to, point.name, entries)
+
+
+def overdue(ctx: ServiceContext, *, include_amber: bool = True) -> list[DossierSummary]:
+    """Dossiers whose clock runs and whose warning time (amber) or appointment (red) has passed."""
+    now = ctx.clock.now()
+    with ctx.db.read() as session:
+        column = Dossier.warning_at if include_amber else Dossier.appointment
+        rows = session.scalars(
+            select(Dossier)
+            .where(Dossier.status.in_([int(s) for s in CLOCK_RUNNING]), column <= now)
+            .order_by(Dossier.appointment)
+        )
+        return [_summary(d, now) for d in rows]
