@@ -17,7 +17,7 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
-from functools import partial
+from functools import cache
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
@@ -45,7 +45,7 @@ _FEE_UNITS: dict[str, FeeUnit] = {
     "per-page": "per-page",
 }
 _DELIVERIES: dict[str, Delivery] = {"counter": "counter", "post": "post", "online": "online"}
-_CHANNELS = (1, 2, 3)  # 1 trực tiếp, 2 trực tuyến, 3 bưu chính công ích (DOMAIN §2)
+_CHANNELS = {1: 1, 2: 2, 3: 3}  # 1 trực tiếp, 2 trực tuyến, 3 bưu chính công ích (DOMAIN §2)
 T = TypeVar("T")
 
 
@@ -299,83 +299,19 @@ class _Reader:
             probe = _parent(probe)
         self.problems.append(CatalogueProblem(self._lines.get(probe), path, message))
 
-    def text(self, obj: dict[str, object], key: str, path: str, required: bool = True) -> str:
-        value, where = obj.get(key), _join(path, key)
-        if not isinstance(value, str):
-            if value is not None:
-                self.fail(where, "phải là chuỗi ký tự")
-            elif required and key in obj:
-                self.fail(where, "không được để trống")
-            return ""
-        if required and not _clean(value):
-            self.fail(where, "không được để trống")
-        return _clean(value)
-
-    def ref(self, obj: dict[str, object], key: str, path: str) -> str | None:
-        return self.text(obj, key, path, required=False) or None
-
-    def choice(
-        self, obj: dict[str, object], key: str, path: str, allowed: dict[str, T]
-    ) -> T | None:
-        value = self.text(obj, key, path)
-        if value and value not in allowed:
-            options = ", ".join(allowed)
-            self.fail(
-                _join(path, key), f"giá trị «{value}» không hợp lệ (chọn một trong: {options})"
-            )
-        return allowed.get(value)
-
-    def integer(
-        self, obj: dict[str, object], key: str, path: str, minimum: int = 0, nullable: bool = False
-    ) -> int | None:
-        value, where = obj.get(key), _join(path, key)
-        if value is None:
-            if key in obj and not nullable:
-                self.fail(where, "không được để trống")
-            return None
-        if isinstance(value, bool) or not isinstance(value, int):
-            self.fail(where, "phải là số nguyên")
-            return None
-        if value < minimum:
-            self.fail(where, "không được âm" if minimum == 0 else f"phải từ {minimum} trở lên")
-            return None
-        return value
-
-    def flag(self, obj: dict[str, object], key: str, path: str) -> bool:
-        value = obj.get(key, False)
-        if not isinstance(value, bool):
-            self.fail(_join(path, key), "phải là true hoặc false")
-            return False
-        return value
-
-    def day(
-        self, obj: dict[str, object], key: str, path: str, nullable: bool = False
-    ) -> date | None:
-        value, where = obj.get(key), _join(path, key)
-        if value is None:
-            if key in obj and not nullable:
-                self.fail(where, "không được để trống")
-            return None
-        if not isinstance(value, str) or not _DATE_RE.match(value.strip()):
-            self.fail(where, "phải là ngày dạng YYYY-MM-DD, ví dụ 2025-07-01")
-            return None
-        try:
-            return date.fromisoformat(value.strip())
-        except ValueError:
-            self.fail(where, f"ngày «{value.strip()}» không tồn tại")
-            return None
-
     def many(
         self, obj: dict[str, object], key: str, path: str, item: _Item[T], non_empty: bool = False
-    ) -> list[tuple[str, T]]:
+    ) -> tuple[T, ...]:
         value, where = obj.get(key), _join(path, key)
         if not isinstance(value, list):
             if key in obj:
                 self.fail(where, "phải là một danh sách […]")
-            return []
+            return ()
         if non_empty and not value:
             self.fail(where, "phải có ít nhất một phần tử")
-        return [(f"{where}[{i}]", item(self, raw, f"{where}[{i}]")) for i, raw in enumerate(value)]
+        # Invalid elements stay in as None placeholders so index i keeps meaning `key[i]`; any
+        # placeholder implies a recorded problem, so it never reaches a returned Catalogue.
+        return tuple(item(self, raw, f"{where}[{i}]") for i, raw in enumerate(value))
 
     def record(self, raw: object, path: str, fields: _Fields) -> dict[str, Any] | None:
         """Read an object whose keys are exactly the dataclass fields listed in `fields`."""
@@ -414,59 +350,97 @@ class _Reader:
 _Item = Callable[[_Reader, object, str], T]  # reads one list element at a path
 _Read = Callable[[_Reader, dict[str, object], str, str], Any]  # reads obj[key] at a path
 _Fields = tuple[tuple[str, _Read, bool], ...]  # (key, reader, required)
+_Check = Callable[[_Reader, str, dict[str, Any]], None]  # cross-field rule on a read record
+
+
+@cache
+def _spec(layout: str) -> _Fields:
+    """(key, reader, required) from `key:kind` words; kind defaults to required text, a leading
+    `?` marks an optional key. Keys are the dataclass field names, so a record maps 1:1 onto it."""
+    words = [(word.lstrip("?").partition(":"), word.startswith("?")) for word in layout.split()]
+    return tuple((key, _KINDS_OF_FIELD[kind or "text"], not opt) for (key, _, kind), opt in words)
+
+
+def _entity(build: Callable[..., T], layout: str, check: _Check | None = None) -> _Item[T | None]:
+    def read(r: _Reader, raw: object, path: str) -> T | None:
+        fields = r.record(raw, path, _spec(layout))
+        if fields is None:
+            return None
+        if check is not None:
+            check(r, path, fields)
+        return build(**fields)
+
+    return read
 
 
 def _many(item: _Item[Any], non_empty: bool = False) -> _Read:
-    return lambda r, obj, key, path: tuple(v for _, v in r.many(obj, key, path, item, non_empty))
+    return lambda r, obj, key, path: r.many(obj, key, path, item, non_empty)
 
 
-def _spec(layout: str) -> _Fields:
-    """Fields from `key:kind` words (see `_KINDS_OF_FIELD`); kind defaults to required text and a
-    leading `?` marks an optional key. Keys are the dataclass field names, so records map 1:1."""
-    words = [(word.lstrip("?"), word.startswith("?")) for word in layout.split()]
-    return tuple(
-        (key.partition(":")[0], _KINDS_OF_FIELD[key.partition(":")[2] or "text"], not optional)
-        for key, optional in words
-    )
+def _item(convert: Callable[[object], Any], problem: str) -> _Item[Any]:
+    """An element reader: `convert` returns the typed value, or None when the value is invalid."""
+
+    def read(r: _Reader, raw: object, path: str) -> Any:
+        value = convert(raw)
+        if value is None:
+            r.fail(path, problem)
+        return value
+
+    return read
 
 
-def _counter(r: _Reader, raw: object, path: str) -> CounterSpec | None:
-    fields = r.record(raw, path, _spec("id name"))
-    return None if fields is None else CounterSpec(**fields)
+def _field(
+    convert: Callable[[object], Any], problem: str, default: Any = None, nullable: bool = False
+) -> _Read:
+    """A field reader; a missing key is reported by `_Reader.record`, an explicit null here."""
+
+    def read(r: _Reader, obj: dict[str, object], key: str, path: str) -> Any:
+        if obj.get(key) is None:
+            if key in obj and not nullable:
+                r.fail(_join(path, key), "không được để trống")
+            return default
+        return _item(convert, problem)(r, obj[key], _join(path, key))
+
+    return read
 
 
-def _component(r: _Reader, raw: object, path: str) -> ComponentSpec | None:
-    fields = r.record(
-        raw, path, _spec("name originals:count copies:count ?must_digitise:flag ?note:note")
-    )
-    if fields is None:
-        return None
-    if fields["originals"] == 0 and fields["copies"] == 0:
-        r.fail(_join(path, "copies"), "số bản chính và số bản sao không được cùng bằng 0")
-    return ComponentSpec(**fields)
+def _text(value: object) -> str | None:
+    return (_clean(value) or None) if isinstance(value, str) else None
 
 
-def _tier(r: _Reader, raw: object, path: str) -> FeeTier | None:
-    fields = r.record(raw, path, _spec("up_to:bound amount:count"))
-    return None if fields is None else FeeTier(**fields)
+def _note(value: object) -> str | None:
+    return _clean(value) if isinstance(value, str) else None
 
 
-def _fee(r: _Reader, raw: object, path: str) -> FeeItemSpec | None:
-    layout = "code name kind:kind amount:count unit:fee_unit ?tiers:tiers ?cap:cap ?note:note"
-    fields = r.record(raw, path, _spec(f"{layout} ?illustrative:flag"))
-    if fields is None:
-        return None
-    tiers = fields["tiers"] = tuple(t for t in fields["tiers"] if t is not None)
-    bounds = [t.up_to for t in tiers]
-    if (tiers or fields["cap"] is not None) and fields["unit"] == "per-dossier":
-        r.fail(_join(path, "unit"), "bậc (tiers) và mức trần (cap) chỉ dùng với per-page, per-copy")
-    if tiers and (None in bounds[:-1] or bounds[-1] is not None):
-        r.fail(_join(path, "tiers"), "chỉ bậc cuối cùng có up_to = null, các bậc trước phải có số")
-    elif bounds[:-1] != sorted(set(bounds[:-1])):
-        r.fail(_join(path, "tiers"), "up_to của các bậc phải tăng dần")
-    if tiers and fields["amount"] not in (None, tiers[0].amount):
-        r.fail(_join(path, "amount"), "phải bằng mức thu của bậc đầu tiên")
-    return FeeItemSpec(**fields)
+def _day(value: object) -> date | None:
+    if isinstance(value, str) and _DATE_RE.match(value.strip()):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            return None  # well-formed but impossible, e.g. 2025-02-30
+    return None
+
+
+def _flag(value: object) -> bool | None:
+    return value if isinstance(value, bool) else None
+
+
+def _whole(minimum: int) -> Callable[[object], int | None]:
+    return lambda v: v if isinstance(v, int) and not isinstance(v, bool) and v >= minimum else None
+
+
+def _among(allowed: dict[Any, Any]) -> Callable[[object], Any]:
+    def convert(value: object) -> Any:
+        key = _clean(value) if isinstance(value, str) else value
+        return (
+            allowed.get(key) if isinstance(key, str | int) and not isinstance(key, bool) else None
+        )
+
+    return convert
+
+
+def _choices(allowed: dict[Any, Any]) -> str:
+    return f"phải là một trong: {', '.join(map(str, allowed))}"
 
 
 def _duration(r: _Reader, obj: dict[str, object], key: str, path: str) -> Duration | None:
@@ -483,132 +457,106 @@ def _duration(r: _Reader, obj: dict[str, object], key: str, path: str) -> Durati
         return None
 
 
-def _agency_id(r: _Reader, raw: object, path: str) -> str:
-    if isinstance(raw, str) and _clean(raw):
-        return _clean(raw)
-    r.fail(path, "phải là id của một cơ quan (chuỗi ký tự)")
-    return ""
+def _check_component(r: _Reader, path: str, fields: dict[str, Any]) -> None:
+    if fields["originals"] == 0 and fields["copies"] == 0:
+        r.fail(_join(path, "copies"), "số bản chính và số bản sao không được cùng bằng 0")
 
 
-def _delivery(r: _Reader, raw: object, path: str) -> Delivery | None:
-    if isinstance(raw, str) and _clean(raw) in _DELIVERIES:
-        return _DELIVERIES[_clean(raw)]
-    r.fail(path, f"«{raw}» không hợp lệ (chọn một trong: {', '.join(_DELIVERIES)})")
-    return None
+def _check_fee(r: _Reader, path: str, fields: dict[str, Any]) -> None:
+    tiers: tuple[FeeTier | None, ...] = fields["tiers"]
+    bounds = [t.up_to if t else 0 for t in tiers]
+    numeric = [b for b in bounds[:-1] if b is not None]
+    if (tiers or fields["cap"] is not None) and fields["unit"] == "per-dossier":
+        r.fail(_join(path, "unit"), "bậc (tiers) và mức trần (cap) chỉ dùng với per-page, per-copy")
+    if tiers and (None in bounds[:-1] or bounds[-1] is not None):
+        r.fail(_join(path, "tiers"), "chỉ bậc cuối cùng có up_to = null, các bậc trước phải có số")
+    elif numeric != sorted(set(numeric)):
+        r.fail(_join(path, "tiers"), "up_to của các bậc phải tăng dần")
+    if tiers and tiers[0] and fields["amount"] not in (None, tiers[0].amount):
+        r.fail(_join(path, "amount"), "phải bằng mức thu của bậc đầu tiên")
 
 
-def _channel(r: _Reader, raw: object, path: str) -> int:
-    if isinstance(raw, int) and not isinstance(raw, bool) and raw in _CHANNELS:
-        return raw
-    r.fail(path, f"«{raw}» không hợp lệ (1 trực tiếp, 2 trực tuyến, 3 bưu chính công ích)")
-    return 0
-
-
-def _later(r: _Reader, obj: dict[str, object], key: str, path: str) -> None:
-    """The top-level lists are read element by element by `_entities`, not as one field."""
-
-
-_KINDS_OF_FIELD: dict[str, _Read] = {
-    "text": _Reader.text,
-    "note": partial(_Reader.text, required=False),
-    "ref": _Reader.ref,
-    "date": _Reader.day,
-    "end_date": partial(_Reader.day, nullable=True),
-    "count": _Reader.integer,
-    "version": partial(_Reader.integer, minimum=1),
-    "bound": partial(_Reader.integer, minimum=1, nullable=True),
-    "cap": partial(_Reader.integer, nullable=True),
-    "flag": _Reader.flag,
-    "level": partial(_Reader.choice, allowed=_LEVELS),
-    "kind": partial(_Reader.choice, allowed=_KINDS),
-    "fee_unit": partial(_Reader.choice, allowed=_FEE_UNITS),
-    "duration": _duration,
-    "counters": _many(_counter, non_empty=True),
-    "tiers": _many(_tier),
-    "components": _many(_component),
-    "fees": _many(_fee),
-    "agencies": _many(_agency_id, non_empty=True),
-    "deliveries": _many(_delivery, non_empty=True),
-    "channels": _many(_channel, non_empty=True),
-    "later": _later,
-}
-_VALIDITY = "valid_from:date ?valid_to:end_date ?successor:ref ?illustrative:flag"
-_ROOT = _spec(
-    "format province_name units:later agencies:later receiving_points:later procedures:later"
-)
-_UNIT = _spec(f"id code name level:level ?parent:ref {_VALIDITY}")
-_AGENCY = _spec(f"id e_identifier name ?parent_name:note unit {_VALIDITY}")
-_POINT = _spec("id name agency unit place counters:counters")
-_PROCEDURE = _spec(
-    "code version:version effective_from:date name field level:level resolving_agency"
-    " receiving_agencies:agencies duration:duration components:components fees:fees result"
-    " result_delivery:deliveries channels:channels ?illustrative:flag ?note:note"
-)
-
-
-def _entities(r: _Reader, root: dict[str, object], key: str, fields: _Fields) -> list[Any]:
-    """(path, fields) of each object in a top-level list; callers build the dataclass."""
-
-    def read(reader: _Reader, raw: object, path: str) -> dict[str, Any] | None:
-        return reader.record(raw, path, fields)
-
-    return [(path, v) for path, v in r.many(root, key, "", read, non_empty=True) if v is not None]
-
-
-def _procedure(r: _Reader, path: str, fields: dict[str, Any]) -> ProcedureSpec:
-    for key, what in (("receiving_agencies", "cơ quan"), ("result_delivery", "hình thức trả")):
-        r.unique(((f"{path}.{key}[{i}]", v) for i, v in enumerate(fields[key])), what)
-    r.unique(((f"{path}.channels[{i}]", v) for i, v in enumerate(fields["channels"])), "kênh")
+def _check_procedure(r: _Reader, path: str, fields: dict[str, Any]) -> None:
+    for key in ("receiving_agencies", "result_delivery", "channels"):
+        r.unique(((f"{path}.{key}[{i}]", v) for i, v in enumerate(fields[key])), "giá trị")
     codes = [(f"{path}.fees[{i}].code", f.code if f else "") for i, f in enumerate(fields["fees"])]
     r.unique(codes, "mã phí")
-    for key in ("components", "fees", "result_delivery"):
-        fields[key] = tuple(v for v in fields[key] if v is not None)
-    return ProcedureSpec(**fields)
+
+
+_VALIDITY = "valid_from:date ?valid_to:end_date ?successor:ref ?illustrative:flag"
+_UNIT = f"id code name level:level ?parent:ref {_VALIDITY}"
+_AGENCY = f"id e_identifier name ?parent_name:note unit {_VALIDITY}"
+_POINT = "id name agency unit place counters:counters"
+_COMPONENT = "name originals:count copies:count ?must_digitise:flag ?note:note"
+_FEE = "code name kind:fee_kind amount:count unit:fee_unit ?tiers:tiers ?cap:cap ?note:note"
+_PROCEDURE = (
+    "code version:version effective_from:date name field level:level resolving_agency"
+    " receiving_agencies:agency_ids duration:duration components:components fees:fees result"
+    " result_delivery:deliveries channels:channels ?illustrative:flag ?note:note"
+)
+_ROOT = (
+    "format province_name units:units agencies:agencies receiving_points:points"
+    " procedures:procedures"
+)
+_TEXT = "phải là chuỗi ký tự không rỗng"
+_DATE = "phải là ngày có thật, dạng YYYY-MM-DD (ví dụ 2025-07-01)"
+_KINDS_OF_FIELD: dict[str, _Read] = {
+    "text": _field(_text, _TEXT),
+    "note": _field(_note, "phải là chuỗi ký tự", default="", nullable=True),
+    "ref": _field(_text, f"{_TEXT} hoặc null", nullable=True),
+    "date": _field(_day, _DATE),
+    "end_date": _field(_day, f"{_DATE} hoặc null", nullable=True),
+    "count": _field(_whole(0), "phải là số nguyên không âm"),
+    "version": _field(_whole(1), "phải là số nguyên từ 1 trở lên"),
+    "bound": _field(_whole(1), "phải là số nguyên từ 1 trở lên hoặc null", nullable=True),
+    "cap": _field(_whole(0), "phải là số nguyên không âm hoặc null", nullable=True),
+    "flag": _field(_flag, "phải là true hoặc false", default=False),
+    "level": _field(_among(_LEVELS), _choices(_LEVELS)),
+    "fee_kind": _field(_among(_KINDS), _choices(_KINDS)),
+    "fee_unit": _field(_among(_FEE_UNITS), _choices(_FEE_UNITS)),
+    "duration": _duration,
+    "agency_ids": _many(_item(_text, "phải là id của một cơ quan"), non_empty=True),
+    "deliveries": _many(_item(_among(_DELIVERIES), _choices(_DELIVERIES)), non_empty=True),
+    "channels": _many(_item(_among(_CHANNELS), _choices(_CHANNELS)), non_empty=True),
+    "counters": _many(_entity(CounterSpec, "id name"), non_empty=True),
+    "tiers": _many(_entity(FeeTier, "up_to:bound amount:count")),
+    "components": _many(_entity(ComponentSpec, _COMPONENT, _check_component)),
+    "fees": _many(_entity(FeeItemSpec, f"{_FEE} ?illustrative:flag", _check_fee)),
+    "units": _many(_entity(AdministrativeUnitSpec, _UNIT), non_empty=True),
+    "agencies": _many(_entity(AgencySpec, _AGENCY), non_empty=True),
+    "points": _many(_entity(ReceivingPointSpec, _POINT), non_empty=True),
+    "procedures": _many(_entity(ProcedureSpec, _PROCEDURE, _check_procedure), non_empty=True),
+}
+_read_catalogue = _entity(Catalogue, _ROOT)
 
 
 def _catalogue(r: _Reader, data: object) -> Catalogue | None:
-    root = r.record(data, "", _ROOT)
-    if root is None or not isinstance(data, dict):
-        return None
-    if root["format"] and root["format"] != FORMAT_ID:
-        r.fail("format", f"định dạng «{root['format']}» không được hỗ trợ (cần «{FORMAT_ID}»)")
-    units = [(w, AdministrativeUnitSpec(**f)) for w, f in _entities(r, data, "units", _UNIT)]
-    agencies = [(w, AgencySpec(**f)) for w, f in _entities(r, data, "agencies", _AGENCY)]
-    points = [
-        (w, ReceivingPointSpec(**{**f, "counters": tuple(c for c in f["counters"] if c)}))
-        for w, f in _entities(r, data, "receiving_points", _POINT)
-    ]
-    procedures = [(w, _procedure(r, w, f)) for w, f in _entities(r, data, "procedures", _PROCEDURE)]
-    _cross_check(r, units, agencies, points, procedures)
-    return Catalogue(
-        root["format"],
-        root["province_name"],
-        tuple(spec for _, spec in units),
-        tuple(spec for _, spec in agencies),
-        tuple(spec for _, spec in points),
-        tuple(spec for _, spec in procedures),
-    )
+    catalogue = _read_catalogue(r, data, "")
+    if catalogue is not None:
+        if catalogue.format and catalogue.format != FORMAT_ID:
+            r.fail("format", f"«{catalogue.format}» không được hỗ trợ (cần «{FORMAT_ID}»)")
+        _cross_check(r, catalogue)
+    return catalogue
 
 
-def _cross_check(
-    r: _Reader,
-    units: list[tuple[str, AdministrativeUnitSpec]],
-    agencies: list[tuple[str, AgencySpec]],
-    points: list[tuple[str, ReceivingPointSpec]],
-    procedures: list[tuple[str, ProcedureSpec]],
-) -> None:
+def _cross_check(r: _Reader, c: Catalogue) -> None:
     """Uniqueness and references, once everything is read (so forward references are fine)."""
+    units = [(f"units[{i}]", u) for i, u in enumerate(c.units) if u]
+    agencies = [(f"agencies[{i}]", a) for i, a in enumerate(c.agencies) if a]
+    points = [(f"receiving_points[{i}]", p) for i, p in enumerate(c.receiving_points) if p]
+    procedures = [(f"procedures[{i}]", p) for i, p in enumerate(c.procedures) if p]
     r.unique(((f"{w}.id", u.id) for w, u in units), "id đơn vị hành chính")
     r.unique(((f"{w}.code", u.code) for w, u in units), "mã đơn vị hành chính")
     r.unique(((f"{w}.id", a.id) for w, a in agencies), "id cơ quan")
     r.unique(((f"{w}.e_identifier", a.e_identifier) for w, a in agencies), "mã định danh")
     r.unique(((f"{w}.id", p.id) for w, p in points), "id điểm tiếp nhận")
     counters = (
-        (f"{w}.counters[{i}].id", c.id) for w, p in points for i, c in enumerate(p.counters)
+        (f"{w}.counters[{i}].id", k.id) for w, p in points for i, k in enumerate(p.counters) if k
     )
     r.unique(counters, "id quầy")  # counters are workstation identities across the province
     # (code, version) is the procedure key: a new version is a new entry with its own start date.
-    r.unique(((w, (p.code, p.version)) for w, p in procedures), "thủ tục (mã, phiên bản)")
+    keys = ((w, f"{p.code}, phiên bản {p.version}") for w, p in procedures)
+    r.unique(keys, "thủ tục")
     level_of = {u.id: u.level for _, u in units}
     unit_of = {a.id: a.unit for _, a in agencies}
     for w, u in units:

@@ -24,8 +24,7 @@ from app.services.views import CalendarDayView
 
 
 def _parse_time(text: str) -> time:
-    hours, minutes = text.split(":")
-    return time(int(hours), int(minutes))
+    return time.fromisoformat(text)
 
 
 def _rules(row: WorkRulesRow) -> WorkRules:

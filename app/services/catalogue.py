@@ -84,7 +84,7 @@ def import_catalogue(session: Session, catalogue: Catalogue) -> dict[str, int]:
                 counters.add(c.id)
                 added["counters"] += 1
 
-    existing = set(session.execute(select(Procedure.code, Procedure.version)).tuples())
+    existing = {(c, v) for c, v in session.execute(select(Procedure.code, Procedure.version))}
     for p in catalogue.procedures:
         if (p.code, p.version) in existing:
             continue
