@@ -23,6 +23,9 @@ from app.services.views import DossierSummary, DossierView
 
 Handler = Callable[[argparse.Namespace], int]
 COMMANDS: dict[str, Handler] = {}
+# Other CLI modules (e.g. app/cli/sync_commands.py) append a function that adds their subparsers;
+# it receives `add(name, help, *, key=None, into=None)` as used in build_parser below.
+PARSER_EXTENSIONS: list[Callable[..., None]] = []
 
 _ARGPARSE_VI = {
     "the following arguments are required": "thiếu tham số bắt buộc",
@@ -381,4 +384,6 @@ def build_parser() -> argparse.ArgumentParser:
     ca.add_argument("--note", required=True)
     ca.add_argument("--source")
     ca.add_argument("--officer")
+    for extend in PARSER_EXTENSIONS:
+        extend(add)
     return parser

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
@@ -30,7 +31,8 @@ from app.services.views import (
 LOOKUP_LIMIT = 50
 
 
-def level_of(d: Dossier, now: datetime) -> str | None:
+def level_of(d: Any, now: datetime) -> str | None:
+    """Deadline colour of a dossier row (ORM or column tuple) while its clock runs, else None."""
     if Status(d.status) not in CLOCK_RUNNING:
         return None
     level: WarningLevel = warning_level(d.appointment, d.warning_at, now)
@@ -120,46 +122,64 @@ def show_dossier(ctx: ServiceContext, code: str) -> DossierView:
         return dossier_view(session, find_by_code(session, code), ctx.clock.now())
 
 
-def _summary(d: Dossier, now: datetime) -> DossierSummary:
+_SUMMARY_COLUMNS = (
+    Dossier.id,
+    Dossier.code,
+    Dossier.status,
+    Dossier.applicant_name,
+    Dossier.applicant_id_number,
+    Dossier.procedure_name,
+    Dossier.received_at,
+    Dossier.appointment,
+    Dossier.warning_at,
+    Dossier.num,
+)
+
+
+def _summary(row: Any, now: datetime) -> DossierSummary:
     return DossierSummary(
-        id=d.id,
-        code=d.code,
-        status=d.status,
-        status_label=Status(d.status).label,
-        applicant_name=d.applicant_name,
-        applicant_id_number=d.applicant_id_number,
-        procedure_name=d.procedure_name,
-        received_at=d.received_at,
-        appointment=d.appointment,
-        warning_level=level_of(d, now),
+        id=row.id,
+        code=row.code,
+        status=row.status,
+        status_label=Status(row.status).label,
+        applicant_name=row.applicant_name,
+        applicant_id_number=row.applicant_id_number,
+        procedure_name=row.procedure_name,
+        received_at=row.received_at,
+        appointment=row.appointment,
+        warning_level=level_of(row, now),
     )
 
 
+def name_match_expression(query: str) -> str | None:
+    """FTS5 query for a typed name fragment: whole words, and the last word as a prefix (the one
+    still being typed). Exact terms are read lazily from the index, so common words such as
+    "van" or "thi" stay cheap even over a million rows."""
+    tokens = fold_tokens(query)
+    if not tokens:
+        return None
+    *whole, last = tokens
+    return " ".join([*(f'"{t}"' for t in whole), f'"{last}"*'])
+
+
 def lookup(ctx: ServiceContext, query: str, limit: int = LOOKUP_LIMIT) -> list[DossierSummary]:
-    """One box for everything: a dossier code, an ID number, or any words of the applicant's name
+    """One box for everything: a dossier code, an ID number, or words of the applicant's name
     (without diacritics). Each path uses an index: the code's unique index, the ID number's
-    index, or the FTS5 table over the folded name (token prefixes, newest first)."""
+    index, or the FTS5 table over the folded name (newest first)."""
     raw = query.strip()
     if not raw:
         raise ValidationError("lookup.empty", "Nhập mã hồ sơ, số giấy tờ hoặc tên để tra cứu.")
     now = ctx.clock.now()
+    newest_first: tuple[Any, ...] = (Dossier.received_at.desc(), Dossier.num.desc())
     with ctx.db.read() as session:
         if looks_like_code(raw):
-            rows = list(session.scalars(select(Dossier).where(Dossier.code == raw.upper())))
+            condition = Dossier.code == raw.upper()
         elif raw.isdigit():
-            rows = list(
-                session.scalars(
-                    select(Dossier)
-                    .where(Dossier.applicant_id_number == raw)
-                    .order_by(Dossier.received_at.desc())
-                    .limit(limit)
-                )
-            )
+            condition = Dossier.applicant_id_number == raw
         else:
-            tokens = fold_tokens(raw)
-            if not tokens:
+            match = name_match_expression(raw)
+            if match is None:
                 return []
-            match = " ".join(f'"{t}"*' for t in tokens)
             nums = session.execute(
                 text(
                     "SELECT rowid FROM dossier_fts WHERE dossier_fts MATCH :m "
@@ -167,9 +187,12 @@ def lookup(ctx: ServiceContext, query: str, limit: int = LOOKUP_LIMIT) -> list[D
                 ),
                 {"m": match, "n": limit},
             ).scalars()
-            rows = list(session.scalars(select(Dossier).where(Dossier.num.in_(list(nums)))))
-            rows.sort(key=lambda d: d.num, reverse=True)
-        return [_summary(d, now) for d in rows]
+            condition = Dossier.num.in_(list(nums))
+            newest_first = (Dossier.num.desc(),)
+        rows = session.execute(
+            select(*_SUMMARY_COLUMNS).where(condition).order_by(*newest_first).limit(limit)
+        )
+        return [_summary(row, now) for row in rows]
 
 
 def _day_bounds(day_from: date, day_to: date) -> tuple[datetime, datetime]:

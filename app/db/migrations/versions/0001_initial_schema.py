@@ -324,7 +324,7 @@ def upgrade() -> None:
     # step with dossiers by triggers. rowid = dossiers.num, a stable integer key.
     op.execute(
         "CREATE VIRTUAL TABLE dossier_fts USING fts5("
-        "name_fold, tokenize='unicode61 remove_diacritics 0')"
+        "name_fold, tokenize='unicode61 remove_diacritics 0', prefix='1 2 3')"
     )
     op.execute(
         "CREATE TRIGGER dossiers_fts_insert AFTER INSERT ON dossiers BEGIN "
