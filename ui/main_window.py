@@ -1,55 +1,89 @@
-"""Main window: unit/counter header, mode badge, and an instant procedure search."""
+"""Main window: header (unit, counter, officer, date), mode/sync badge, busy indicator, screens.
+
+F2 Tiếp nhận · F3 Tra cứu · F4 Hồ sơ. Screens get the service context, the op-runner and the event
+hub in their constructors; the window only wires them together.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import (
-    QLabel,
-    QLineEdit,
-    QListWidget,
-    QListWidgetItem,
-    QMainWindow,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import QSettings
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QLabel, QMainWindow, QProgressBar, QTabWidget, QVBoxLayout, QWidget
 
-from app.services.catalogue import list_procedures
 from app.services.context import ServiceContext
-from app.services.views import ProcedureView
-from app.services.workstation import describe_workstation
+from app.services.workstation import WorkstationInfo, describe_workstation
+from ui.events import AppEvents
+from ui.ops import OpRunner
+from ui.screens.dossier_screen import DossierScreen
+from ui.screens.intake_screen import IntakeScreen
+from ui.screens.lookup_screen import LookupScreen
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, ctx: ServiceContext) -> None:
+    def __init__(
+        self,
+        ctx: ServiceContext,
+        runner: OpRunner | None = None,
+        events: AppEvents | None = None,
+        settings: QSettings | None = None,
+    ) -> None:
         super().__init__()
         self._ctx = ctx
+        self.runner = runner or OpRunner(self)
+        self.events = events or AppEvents(self)
+        self._settings = settings or QSettings("MotCua", "MotCuaDesk")
         info = describe_workstation(ctx)
         self.setWindowTitle(f"MotCua Desk — {info.receiving_point} — {info.counter}")
-        self.resize(1100, 700)
+        self.header = QLabel(self._header_text(info))
+        self.badge = QLabel(info.mode_label)
+        self.badge.setToolTip("Trạng thái kết nối và đồng bộ với hệ thống trung tâm")
+        self.busy = QProgressBar()
+        self.busy.setRange(0, 0)
+        self.busy.setMaximumWidth(120)
+        self.busy.hide()
+        self.runner.busy_changed.connect(self.busy.setVisible)
 
-        self.header = QLabel(
-            f"<b>{info.receiving_point}</b> · {info.counter} · Cán bộ: {info.officer} · "
-            f"Ngày {info.today:%d/%m/%Y}"
-        )
-        self.search_box = QLineEdit(placeholderText="Tìm thủ tục theo tên hoặc mã (gõ không dấu)…")
-        self.search_box.setClearButtonEnabled(True)
-        self.results = QListWidget()
-        self.search_box.textChanged.connect(self._on_search_box_text_changed)
+        self.intake = IntakeScreen(ctx, self.runner, self.events)
+        self.lookup = LookupScreen(ctx, self.runner, self.events)
+        self.dossier = DossierScreen(ctx, self.runner, self.events)
+        self.tabs = QTabWidget()
+        for screen, title in (
+            (self.intake, "Tiếp nhận (F2)"),
+            (self.lookup, "Tra cứu (F3)"),
+            (self.dossier, "Hồ sơ (F4)"),
+        ):
+            self.tabs.addTab(screen, title)
+        for key, screen in (("F2", self.intake), ("F3", self.lookup), ("F4", self.dossier)):
+            QShortcut(QKeySequence(key), self, activated=lambda s=screen: self.show_screen(s))
+        self.events.dossier_opened.connect(lambda _code: self.show_screen(self.dossier))
 
         body = QWidget()
         layout = QVBoxLayout(body)
         layout.addWidget(self.header)
-        layout.addWidget(self.search_box)
-        layout.addWidget(self.results)
+        layout.addWidget(self.tabs, 1)
         self.setCentralWidget(body)
-        self.statusBar().showMessage(info.mode_label)
-        self._show(list_procedures(ctx))
+        self.statusBar().addPermanentWidget(self.busy)
+        self.statusBar().addPermanentWidget(self.badge)
+        self.resize(1366, 768)
+        geometry = self._settings.value("main_window/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
 
-    def _on_search_box_text_changed(self, text: str) -> None:
-        self._show(list_procedures(self._ctx, text))
+    @staticmethod
+    def _header_text(info: WorkstationInfo) -> str:
+        return (
+            f"<b>{info.receiving_point}</b> · {info.counter} · Cán bộ: {info.officer} · "
+            f"Ngày {info.today:%d/%m/%Y}"
+        )
 
-    def _show(self, procedures: list[ProcedureView]) -> None:
-        self.results.clear()
-        for p in procedures:
-            item = QListWidgetItem(f"{p.name}  —  {p.code} · {p.duration.text}")
-            item.setToolTip(f"Cơ quan giải quyết: {p.resolving_agency}")
-            self.results.addItem(item)
+    def show_screen(self, screen: QWidget) -> None:
+        self.tabs.setCurrentWidget(screen)
+        if screen is self.intake:
+            self.intake.picker.search_box.setFocus()
+        elif screen is self.lookup:
+            self.lookup.search_box.setFocus()
+            self.lookup.search_box.selectAll()
+
+    def closeEvent(self, event):  # type: ignore[no-untyped-def]
+        self._settings.setValue("main_window/geometry", self.saveGeometry())
+        super().closeEvent(event)

@@ -10,6 +10,9 @@ from enum import Enum
 from typing import Any
 
 from app.domain.errors import AppError
+from app.domain.formatting import vn_date, vn_datetime
+
+__all__ = ["emit", "emit_error", "plain", "vn_date", "vn_datetime"]
 
 
 def plain(value: Any) -> Any:
@@ -41,11 +44,3 @@ def emit_error(error: AppError, *, as_json: bool) -> None:
     if as_json:
         json.dump({"error": error.to_dict()}, sys.stdout, ensure_ascii=False)
         sys.stdout.write("\n")
-
-
-def vn_datetime(moment: datetime | None) -> str:
-    return "" if moment is None else moment.strftime("%H:%M %d/%m/%Y")
-
-
-def vn_date(day: date | None) -> str:
-    return "" if day is None else day.strftime("%d/%m/%Y")

@@ -1,0 +1,165 @@
+"""Hồ sơ: one dossier's data, history (who, when, what) and the actions its state allows."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.domain.errors import AppError
+from app.domain.formatting import vn_datetime
+from app.domain.lifecycle import Action, Status, allowed_actions
+from app.services import dossiers
+from app.services.context import ServiceContext
+from app.services.queries import show_dossier
+from app.services.views import DossierView
+from ui.events import AppEvents, ChangeSet
+from ui.ops import OpRunner
+
+# Actions that need the officer to state a reason.
+NEEDS_REASON = {Action.REFUSE, Action.STOP, Action.WITHDRAW, Action.REQUEST_SUPPLEMENT}
+SCREEN_ACTIONS = [
+    Action.RECEIVE_SUPPLEMENT,
+    Action.TRANSFER,
+    Action.RECORD_RESULT,
+    Action.RETURN_RESULT,
+    Action.REQUEST_SUPPLEMENT,
+    Action.REFUSE,
+    Action.STOP,
+    Action.WITHDRAW,
+]
+LEVEL_TEXT = {"green": "còn hạn", "amber": "sắp đến hạn (dưới 1 ngày làm việc)", "red": "quá hạn"}
+
+
+def _call(action: Action) -> Callable[[ServiceContext, str, str], DossierView]:
+    calls: dict[Action, Callable[[ServiceContext, str, str], DossierView]] = {
+        Action.RECEIVE_SUPPLEMENT: lambda c, code, _r: dossiers.receive_supplement(c, code),
+        Action.TRANSFER: lambda c, code, _r: dossiers.transfer(c, code),
+        Action.RECORD_RESULT: lambda c, code, _r: dossiers.record_result(c, code),
+        Action.RETURN_RESULT: lambda c, code, _r: dossiers.return_result(c, code),
+        Action.REQUEST_SUPPLEMENT: dossiers.request_supplement,
+        Action.REFUSE: dossiers.refuse,
+        Action.STOP: dossiers.stop,
+        Action.WITHDRAW: dossiers.withdraw,
+    }
+    return calls[action]
+
+
+class DossierScreen(QWidget):
+    def __init__(
+        self,
+        ctx: ServiceContext,
+        runner: OpRunner,
+        events: AppEvents,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._ctx = ctx
+        self._runner = runner
+        self._events = events
+        self.view: DossierView | None = None
+        self.details = QLabel("Chưa chọn hồ sơ. Tra cứu (F3) hoặc quét mã vạch Giấy tiếp nhận.")
+        self.details.setWordWrap(True)
+        self.message = QLabel()
+        self.history = QTableWidget(0, 4)
+        self.history.setHorizontalHeaderLabels(["Thời điểm", "Cán bộ", "Thao tác", "Lý do"])
+        self.history.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self.buttons: dict[Action, QPushButton] = {}
+        row = QHBoxLayout()
+        for action in SCREEN_ACTIONS:
+            button = QPushButton(action.label)
+            button.clicked.connect(lambda _checked=False, a=action: self.perform(a))
+            button.hide()
+            self.buttons[action] = button
+            row.addWidget(button)
+        row.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.details)
+        layout.addLayout(row)
+        layout.addWidget(self.message)
+        layout.addWidget(QLabel("Quá trình xử lý:"))
+        layout.addWidget(self.history, 1)
+        events.dossier_opened.connect(self.open)
+        events.changed.connect(self._on_events_changed)
+
+    def open(self, code: str) -> None:
+        self._runner.run(lambda: show_dossier(self._ctx, code), self.show_view, self._on_error)
+
+    def show_view(self, view: DossierView) -> None:
+        self.view = view
+        a = view.applicant
+        level = f" — <b>{LEVEL_TEXT[view.warning_level]}</b>" if view.warning_level else ""
+        rows = [
+            ("Mã hồ sơ", f"<b>{view.code}</b>"),
+            ("Trạng thái", f"{view.status_label} ({view.status}){level}"),
+            ("Thủ tục", view.procedure_name),
+            ("Người nộp", f"{a.name} — {a.id_number}"),
+            ("Địa chỉ, điện thoại", ", ".join(x for x in (a.address, a.phone) if x)),
+            ("Tiếp nhận", vn_datetime(view.received_at)),
+            ("Hẹn trả", self._appointment_text(view)),
+            ("Cơ quan giải quyết", view.resolving_agency),
+            ("Số lần bổ sung", str(view.supplement_count)),
+            ("Sổ theo dõi", f"Quyển {view.book_no}, số thứ tự {view.entry_no}"),
+        ]
+        self.details.setText(
+            "<table>"
+            + "".join(
+                f"<tr><td>{html.escape(k)}:&nbsp;</td><td>{v if k in ('Mã hồ sơ', 'Trạng thái') else html.escape(v)}</td></tr>"  # noqa: E501
+                for k, v in rows
+            )
+            + "</table>"
+        )
+        allowed = set(allowed_actions(Status(view.status)))
+        for action, button in self.buttons.items():
+            button.setVisible(action in allowed)
+        self.history.setRowCount(len(view.events))
+        for i, e in enumerate(view.events):
+            for j, text in enumerate((vn_datetime(e.at), e.actor, e.action_label, e.reason)):
+                self.history.setItem(i, j, QTableWidgetItem(text))
+        self.history.resizeRowsToContents()
+
+    @staticmethod
+    def _appointment_text(view: DossierView) -> str:
+        text = vn_datetime(view.appointment)
+        if view.appointment != view.original_appointment:
+            text += f" (hẹn ban đầu {vn_datetime(view.original_appointment)})"
+        return text
+
+    def perform(self, action: Action, reason: str | None = None) -> None:
+        if self.view is None:
+            return
+        if action in NEEDS_REASON and reason is None:
+            reason, ok = QInputDialog.getText(self, action.label, "Lý do:")
+            if not ok:
+                return
+        code = self.view.code
+        call = _call(action)
+        given = reason or ""
+        self._runner.run(lambda: call(self._ctx, code, given), self._on_done, self._on_error)
+
+    def _on_done(self, view: DossierView) -> None:
+        self.message.setStyleSheet("color: #1b5e20")
+        self.message.setText(f"Đã cập nhật hồ sơ {view.code}: {view.status_label}.")
+        self.show_view(view)
+        self._events.dossiers_changed(view.code)
+
+    def _on_error(self, error: Exception) -> None:
+        if not isinstance(error, AppError):
+            raise error
+        self.message.setStyleSheet("color: #b00020")
+        self.message.setText(error.message)
+
+    def _on_events_changed(self, change: ChangeSet) -> None:
+        if self.view is not None and self.view.code in change.dossier_codes:
+            self.open(self.view.code)
