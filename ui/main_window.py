@@ -1,7 +1,8 @@
 """Main window: header (unit, counter, officer, date), mode/sync badge, busy indicator, screens.
 
-F2 Tiếp nhận · F3 Tra cứu · F4 Hồ sơ. Screens get the service context, the op-runner and the event
-hub in their constructors; the window only wires them together.
+F2 Tiếp nhận · F3 Tra cứu · F4 Hồ sơ · F5 Sổ theo dõi/Giám sát · F6 Cài đặt.
+Screens get the service context, the op-runner and the event hub in their constructors; the
+window only wires them together.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from ui.ops import OpRunner
 from ui.screens.dossier_screen import DossierScreen
 from ui.screens.intake_screen import IntakeScreen
 from ui.screens.lookup_screen import LookupScreen
+from ui.screens.settings_screen import SettingsScreen
+from ui.screens.supervisor_screen import SupervisorScreen
 
 
 class MainWindow(QMainWindow):
@@ -46,15 +49,20 @@ class MainWindow(QMainWindow):
         self.intake = IntakeScreen(ctx, self.runner, self.events)
         self.lookup = LookupScreen(ctx, self.runner, self.events)
         self.dossier = DossierScreen(ctx, self.runner, self.events)
+        self.supervisor = SupervisorScreen(ctx, self.runner, self.events)
+        self.settings = SettingsScreen(ctx, self.runner, self.events, self._settings)
         self.tabs = QTabWidget()
-        for screen, title in (
-            (self.intake, "Tiếp nhận (F2)"),
-            (self.lookup, "Tra cứu (F3)"),
-            (self.dossier, "Hồ sơ (F4)"),
-        ):
-            self.tabs.addTab(screen, title)
-        for key, screen in (("F2", self.intake), ("F3", self.lookup), ("F4", self.dossier)):
+        screens = (
+            ("F2", self.intake, "Tiếp nhận"),
+            ("F3", self.lookup, "Tra cứu"),
+            ("F4", self.dossier, "Hồ sơ"),
+            ("F5", self.supervisor, "Sổ theo dõi / Giám sát"),
+            ("F6", self.settings, "Cài đặt"),
+        )
+        for key, screen, title in screens:
+            self.tabs.addTab(screen, f"{title} ({key})")
             QShortcut(QKeySequence(key), self, activated=lambda s=screen: self.show_screen(s))
+        self.tabs.currentChanged.connect(self._on_tabs_current_changed)
         self.events.dossier_opened.connect(lambda _code: self.show_screen(self.dossier))
 
         body = QWidget()
@@ -83,6 +91,10 @@ class MainWindow(QMainWindow):
         elif screen is self.lookup:
             self.lookup.search_box.setFocus()
             self.lookup.search_box.selectAll()
+
+    def _on_tabs_current_changed(self, _index: int) -> None:
+        if self.tabs.currentWidget() is self.supervisor:
+            self.supervisor.refresh()
 
     def closeEvent(self, event):  # type: ignore[no-untyped-def]
         self._settings.setValue("main_window/geometry", self.saveGeometry())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, time
 
 from sqlalchemy import select
@@ -155,3 +156,96 @@ def add_calendar_exception(
             outbox_payload=change,
         )
         return CalendarDayView(row.day, row.kind, row.note, row.source, row.effective_from)
+
+
+@dataclass(frozen=True)
+class WorkRulesView:
+    effective_from: date
+    weekdays: tuple[int, ...]
+    periods: tuple[tuple[str, str], ...]
+    cutoff: str
+    hours_per_day: int
+    note: str
+
+
+def list_work_rules(ctx: ServiceContext) -> list[WorkRulesView]:
+    """Office hours and cut-off versions, oldest first (province-wide rows)."""
+    with ctx.db.read() as session:
+        rows = session.scalars(
+            select(WorkRulesRow)
+            .where(WorkRulesRow.unit_id.is_(None))
+            .order_by(WorkRulesRow.effective_from)
+        )
+        return [
+            WorkRulesView(
+                r.effective_from,
+                tuple(int(d) for d in r.weekdays),
+                tuple((a, b) for a, b in r.periods),
+                r.cutoff[:5],
+                r.hours_per_day,
+                r.note,
+            )
+            for r in rows
+        ]
+
+
+def set_work_rules(
+    ctx: ServiceContext,
+    *,
+    effective_from: date,
+    periods: list[tuple[str, str]],
+    cutoff: str,
+    weekdays: list[int],
+    hours_per_day: int,
+    note: str,
+    actor: str,
+) -> WorkRulesView:
+    """Add a new version of the office hours; dossiers already received keep theirs."""
+    try:
+        rules = WorkRules(
+            effective_from=effective_from,
+            working_weekdays=frozenset(weekdays),
+            periods=tuple((_parse_time(a), _parse_time(b)) for a, b in periods),
+            cutoff=_parse_time(cutoff),
+            hours_per_working_day=hours_per_day,
+        )
+    except ValueError:
+        raise ValidationError(
+            "calendar.time_format", "Giờ phải có dạng HH:MM, ví dụ 07:30.", field="periods"
+        ) from None
+    now = ctx.clock.now()
+    with ctx.db.write() as session:
+        exists = session.scalars(
+            select(WorkRulesRow).where(
+                WorkRulesRow.unit_id.is_(None), WorkRulesRow.effective_from == effective_from
+            )
+        ).first()
+        if exists is not None:
+            raise ValidationError(
+                "calendar.rules_exist",
+                f"Đã có giờ làm việc áp dụng từ ngày {effective_from:%d/%m/%Y}.",
+                field="effective_from",
+            )
+        row = rules_row(rules, note=clean_text(note))
+        session.add(row)
+        session.flush()
+        change = {"effective_from": effective_from.isoformat(), "cutoff": row.cutoff}
+        record_change(
+            session,
+            at=now,
+            actor=actor,
+            workstation=ctx.workstation,
+            action="work-rules-set",
+            entity_type="work_rules",
+            entity_id=row.id,
+            data={**change, "periods": row.periods, "weekdays": row.weekdays},
+            outbox_payload={**change, "periods": row.periods, "weekdays": row.weekdays},
+        )
+    return WorkRulesView(
+        effective_from,
+        tuple(sorted(weekdays)),
+        tuple(periods),
+        cutoff[:5],
+        hours_per_day,
+        clean_text(note),
+    )

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from app.db.models import Dossier, Event, ReceivingPoint
+from app.db.models import Dossier, Event, OutboxEntry, ReceivingPoint
 from app.domain.clock import VN_TZ
 from app.domain.codes import looks_like_code
 from app.domain.deadlines import WarningLevel, warning_level
@@ -263,3 +264,51 @@ def overdue(ctx: ServiceContext, *, include_amber: bool = True) -> list[DossierS
             .order_by(Dossier.appointment)
         )
         return [_summary(d, now) for d in rows]
+
+
+@dataclass(frozen=True)
+class OfficerDayCount:
+    day: date
+    officer: str
+    received: int
+
+
+def counts_per_officer(
+    ctx: ServiceContext, day_from: date, day_to: date | None = None
+) -> list[OfficerDayCount]:
+    """Dossiers received per officer per day at this station's receiving point."""
+    start, end = _day_bounds(day_from, day_to or day_from)
+    with ctx.db.read() as session:
+        point = current_station_point(session)
+        day = func.substr(Dossier.received_at, 1, 10)
+        rows = session.execute(
+            select(day, Dossier.officer, func.count())
+            .where(
+                Dossier.receiving_point_id == point.id,
+                Dossier.received_at >= start,
+                Dossier.received_at < end,
+            )
+            .group_by(day, Dossier.officer)
+            .order_by(day, Dossier.officer)
+        )
+        return [OfficerDayCount(date.fromisoformat(d), o, n) for d, o, n in rows]
+
+
+@dataclass(frozen=True)
+class RejectedUpload:
+    seq: int
+    created_at: datetime
+    entity_type: str
+    op: str
+    reason: str
+
+
+def rejected_uploads(ctx: ServiceContext) -> list[RejectedUpload]:
+    """Changes the central system refused (parked for the supervisor; they never block the rest)."""
+    with ctx.db.read() as session:
+        rows = session.scalars(
+            select(OutboxEntry).where(OutboxEntry.state == "rejected").order_by(OutboxEntry.seq)
+        )
+        return [
+            RejectedUpload(r.seq, r.created_at, r.entity_type, r.op, r.last_error) for r in rows
+        ]

@@ -15,6 +15,7 @@ class WorkstationInfo:
     receiving_point: str
     counter: str
     officer: str
+    officer_username: str
     mode: str
     mode_label: str
     today: date
@@ -35,6 +36,7 @@ def describe_workstation(ctx: ServiceContext) -> WorkstationInfo:
             receiving_point=point.name,
             counter=counter.name if counter else "",
             officer=officer.full_name,
+            officer_username=officer.username,
             mode=station.mode,
             mode_label=label,
             today=ctx.clock.now().date(),

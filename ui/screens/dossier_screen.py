@@ -75,6 +75,11 @@ class DossierScreen(QWidget):
         self.history = QTableWidget(0, 4)
         self.history.setHorizontalHeaderLabels(["Thời điểm", "Cán bộ", "Thao tác", "Lý do"])
         self.history.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        for column in range(3):
+            self.history.horizontalHeader().setSectionResizeMode(
+                column, QHeaderView.ResizeMode.ResizeToContents
+            )
+        self.history.verticalHeader().setVisible(False)
         self.buttons: dict[Action, QPushButton] = {}
         row = QHBoxLayout()
         for action in SCREEN_ACTIONS:

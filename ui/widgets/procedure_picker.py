@@ -25,6 +25,7 @@ class ProcedurePicker(QWidget):
         self.search_box.setToolTip("Gõ vài chữ của tên thủ tục (ví dụ: khai sinh). ↓ chọn, Enter.")
         self.results = QListWidget()
         self.results.setMaximumHeight(170)
+        self.results.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.search_box)

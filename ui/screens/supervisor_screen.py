@@ -1,0 +1,186 @@
+"""Sổ theo dõi / Giám sát: the logbook for a date range, overdue and amber dossiers, receptions
+per officer per day, and the changes the central system rejected (with the reason)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import QDate, Signal
+from PySide6.QtWidgets import (
+    QDateEdit,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableView,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.domain.formatting import vn_date, vn_datetime
+from app.services.context import ServiceContext
+from app.services.queries import (
+    OfficerDayCount,
+    RejectedUpload,
+    counts_per_officer,
+    logbook,
+    overdue,
+    rejected_uploads,
+)
+from app.services.views import DossierSummary, LogbookPage
+from ui.events import AppEvents, ChangeSet
+from ui.models.dossier_table_model import DossierTableModel
+from ui.ops import OpRunner
+
+LOGBOOK_COLUMNS = [
+    "STT",
+    "Mã hồ sơ",
+    "Tên TTHC",
+    "Số bộ",
+    "Người nộp",
+    "Địa chỉ/Điện thoại",
+    "Cơ quan giải quyết",
+    "Ngày nhận",
+    "Hẹn trả",
+    "Ghi chú",
+]
+
+
+def _fill(table: QTableWidget, rows: list[tuple[str, ...]]) -> None:
+    table.setRowCount(len(rows))
+    for i, row in enumerate(rows):
+        for j, text in enumerate(row):
+            table.setItem(i, j, QTableWidgetItem(text))
+    table.resizeRowsToContents()
+
+
+def _table(headers: list[str], stretch: int, compact: tuple[int, ...] = ()) -> QTableWidget:
+    """A read-only table: `stretch` takes the spare width, `compact` columns fit their contents,
+    the rest get a fixed readable width and wrap (long Vietnamese names and addresses)."""
+    table = QTableWidget(0, len(headers))
+    table.setHorizontalHeaderLabels(headers)
+    table.horizontalHeader().setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+    for column in range(len(headers)):
+        if column in compact:
+            table.horizontalHeader().setSectionResizeMode(
+                column, QHeaderView.ResizeMode.ResizeToContents
+            )
+        elif column != stretch:
+            table.setColumnWidth(column, 150)
+    table.verticalHeader().setVisible(False)
+    table.setWordWrap(True)
+    table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+    return table
+
+
+class SupervisorScreen(QWidget):
+    print_logbook_requested = Signal(object)  # LogbookPage
+
+    def __init__(
+        self,
+        ctx: ServiceContext,
+        runner: OpRunner,
+        events: AppEvents,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._ctx = ctx
+        self._runner = runner
+        self.page: LogbookPage | None = None
+        today = ctx.clock.now().date()
+        self.date_from = QDateEdit(QDate(today.year, today.month, today.day))
+        self.date_to = QDateEdit(QDate(today.year, today.month, today.day))
+        for edit in (self.date_from, self.date_to):
+            edit.setDisplayFormat("dd/MM/yyyy")
+            edit.setCalendarPopup(True)
+        self.show_button = QPushButton("Xem")
+        self.show_button.clicked.connect(self.refresh)
+        self.print_button = QPushButton("In sổ theo dõi…")
+        self.print_button.clicked.connect(self._on_print_button_clicked)
+        self.total = QLabel()
+        self.logbook = _table(LOGBOOK_COLUMNS, 2, compact=(0, 1, 3, 7, 8))
+        self.overdue_model = DossierTableModel()
+        self.overdue = QTableView()
+        self.overdue.setModel(self.overdue_model)
+        self.overdue.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.overdue.doubleClicked.connect(
+            lambda index: events.dossier_opened.emit(self.overdue_model.rows[index.row()].code)
+        )
+        self.per_officer = _table(["Ngày", "Cán bộ", "Số hồ sơ tiếp nhận"], 1, compact=(0, 2))
+        self.rejected = _table(
+            ["STT", "Thời điểm", "Loại", "Thao tác", "Lý do từ chối"], 4, compact=(0, 1, 2, 3)
+        )
+        tabs = QTabWidget()
+        tabs.addTab(self.logbook, "Sổ theo dõi hồ sơ")
+        tabs.addTab(self.overdue, "Sắp đến hạn / quá hạn")
+        tabs.addTab(self.per_officer, "Theo cán bộ")
+        tabs.addTab(self.rejected, "Bị hệ thống trung tâm từ chối")
+        self.tabs = tabs
+        bar = QHBoxLayout()
+        for widget in (QLabel("Từ ngày"), self.date_from, QLabel("đến"), self.date_to):
+            bar.addWidget(widget)
+        bar.addWidget(self.show_button)
+        bar.addStretch(1)
+        bar.addWidget(self.total)
+        bar.addWidget(self.print_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(bar)
+        layout.addWidget(tabs, 1)
+        events.changed.connect(self._on_events_changed)
+
+    def _range(self) -> tuple[date, date]:
+        return self.date_from.date().toPython(), self.date_to.date().toPython()  # type: ignore[return-value]
+
+    def refresh(self) -> None:
+        day_from, day_to = self._range()
+        self._runner.run(lambda: logbook(self._ctx, day_from, day_to), self._show_logbook)
+        self._runner.run(lambda: overdue(self._ctx), self._show_overdue)
+        self._runner.run(
+            lambda: counts_per_officer(self._ctx, day_from, day_to), self._show_per_officer
+        )
+        self._runner.run(lambda: rejected_uploads(self._ctx), self._show_rejected)
+
+    def _show_logbook(self, page: LogbookPage) -> None:
+        self.page = page
+        self.total.setText(f"Tổng số: {page.total} hồ sơ")
+        _fill(
+            self.logbook,
+            [
+                (
+                    str(e.entry_no),
+                    e.code,
+                    e.procedure_name,
+                    str(e.sets),
+                    e.submitter,
+                    e.address_phone,
+                    e.resolving_agency,
+                    vn_datetime(e.received_at),
+                    vn_datetime(e.appointment),
+                    e.note,
+                )
+                for e in page.entries
+            ],
+        )
+
+    def _show_overdue(self, rows: list[DossierSummary]) -> None:
+        self.overdue_model.set_rows(rows)
+
+    def _show_per_officer(self, rows: list[OfficerDayCount]) -> None:
+        _fill(self.per_officer, [(vn_date(r.day), r.officer, str(r.received)) for r in rows])
+
+    def _show_rejected(self, rows: list[RejectedUpload]) -> None:
+        _fill(
+            self.rejected,
+            [(str(r.seq), vn_datetime(r.created_at), r.entity_type, r.op, r.reason) for r in rows],
+        )
+
+    def _on_print_button_clicked(self) -> None:
+        if self.page is not None:
+            self.print_logbook_requested.emit(self.page)
+
+    def _on_events_changed(self, change: ChangeSet) -> None:
+        if change.dossier_codes and self.isVisible():
+            self.refresh()
