@@ -6,7 +6,6 @@ from the domain's Vietnamese errors and appear next to the field; nothing typed 
 
 from __future__ import annotations
 
-from app.domain.money import format_vnd
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -24,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from app.domain.errors import AppError
 from app.domain.formatting import vn_datetime
+from app.domain.money import format_vnd
 from app.services.catalogue import list_procedures
 from app.services.context import ServiceContext
 from app.services.deadline_quote import quote_deadline
