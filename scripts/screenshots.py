@@ -1,6 +1,6 @@
 """Screenshots of every screen at 1366×768 on a real X server (run under xvfb-run).
 
-    xvfb-run -a -s "-screen 0 1366x768x24" .venv/bin/python scripts/screenshots.py OUT_DIR
+xvfb-run -a -s "-screen 0 1366x768x24" .venv/bin/python scripts/screenshots.py OUT_DIR
 """
 
 from __future__ import annotations
