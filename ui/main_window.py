@@ -61,7 +61,8 @@ class MainWindow(QMainWindow):
         )
         for key, screen, title in screens:
             self.tabs.addTab(screen, f"{title} ({key})")
-            QShortcut(QKeySequence(key), self, activated=lambda s=screen: self.show_screen(s))
+            shortcut = QShortcut(QKeySequence(key), self)
+            shortcut.activated.connect(lambda s=screen: self.show_screen(s))
         self.tabs.currentChanged.connect(self._on_tabs_current_changed)
         self.events.dossier_opened.connect(lambda _code: self.show_screen(self.dossier))
 

@@ -89,8 +89,8 @@ class IntakeScreen(QWidget):
         self.qr.scanned.connect(self.applicant.fill_from_card)
         self.picker.procedure_chosen.connect(self.set_procedure)
         for keys in ("Ctrl+Return", "Ctrl+Enter"):
-            QShortcut(QKeySequence(keys), self, activated=self.submit)
-        QShortcut(QKeySequence("Escape"), self, activated=self.reset)
+            QShortcut(QKeySequence(keys), self).activated.connect(self.submit)
+        QShortcut(QKeySequence("Escape"), self).activated.connect(self.reset)
         self._layout()
         self.setTabOrder(self.picker.search_box, self.applicant.id_number)
         self._runner.run(lambda: list_procedures(self._ctx), self.picker.set_procedures)

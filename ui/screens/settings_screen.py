@@ -4,6 +4,8 @@ per-workstation preferences (printers, server address) live in QSettings."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from PySide6.QtCore import QDate, QSettings
 from PySide6.QtPrintSupport import QPrinterInfo
 from PySide6.QtWidgets import (
@@ -48,6 +50,12 @@ DOCUMENT_TYPES = {
 }
 WEEKDAYS = ["Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy"]
 KINDS = {"day-off": "Ngày nghỉ", "make-up": "Ngày làm bù"}
+
+
+def _day(edit: QDateEdit) -> date:
+    value = edit.date().toPython()
+    assert isinstance(value, date)
+    return value
 
 
 def _date_edit() -> QDateEdit:
@@ -223,7 +231,7 @@ class SettingsScreen(QWidget):
                 self.rules_table.setItem(i, j, QTableWidgetItem(text))
 
     def add_exception(self) -> None:
-        day = self.exception_day.date().toPython()
+        day = _day(self.exception_day)
         kind = str(self.exception_kind.currentData())
         note = self.exception_note.text()
         self._runner.run(
@@ -232,7 +240,7 @@ class SettingsScreen(QWidget):
                 day,
                 kind,
                 note,
-                actor=self._officer.officer_username,  # type: ignore[arg-type]
+                actor=self._officer.officer_username,
             ),
             lambda view: self._done(f"Đã ghi {vn_date(view.day)}: {KINDS[view.kind]}."),
             self._failed,
@@ -249,7 +257,7 @@ class SettingsScreen(QWidget):
             self._say("Giờ làm việc phải có dạng 07:30-11:30.", error=True)
             return
         weekdays = [i for i, box_ in enumerate(self.weekday_boxes) if box_.isChecked()]
-        day = self.rules_from.date().toPython()
+        day = _day(self.rules_from)
         self._runner.run(
             lambda: set_work_rules(
                 self._ctx,
