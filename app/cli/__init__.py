@@ -12,6 +12,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from app.cli import sync_commands as sync_commands  # registers central/enrol/sync commands
 from app.cli.commands import COMMANDS, build_parser
 from app.cli.output import emit_error
 from app.domain.errors import AppError
@@ -22,6 +23,10 @@ log = logging.getLogger(__name__)
 
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
+    if args_list == ["--self-test"]:
+        from app.cli.self_test import run_self_test
+
+        return run_self_test()
     parser = build_parser()
     args = parser.parse_args(args_list)
     if args.command is None:
