@@ -13,6 +13,7 @@ from platformdirs import user_data_dir
 from app.db.database import Database
 from app.domain.clock import Clock, SystemClock
 from app.services.context import ServiceContext
+from app.services.fee_policy import seed_demo_fee_policy
 from app.services.station import InitResult, init_demo
 from resources import resource_path
 
@@ -32,4 +33,6 @@ def open_context(data_dir: Path | None = None, clock: Clock | None = None) -> Se
 
 
 def init_demo_data(ctx: ServiceContext) -> InitResult:
-    return init_demo(ctx, resource_path(*DEMO_CATALOGUE))
+    result = init_demo(ctx, resource_path(*DEMO_CATALOGUE))
+    seed_demo_fee_policy(ctx)  # once; its own transaction, so a re-run completes a broken init
+    return result

@@ -10,12 +10,13 @@ from __future__ import annotations
 import logging
 import sys
 import traceback
-from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from types import TracebackType
 
 from platformdirs import user_log_dir
 from PySide6.QtWidgets import QApplication, QMessageBox
+
+from app import logging_setup as app_logging
 
 log = logging.getLogger("motcua.crash")
 
@@ -27,10 +28,8 @@ def log_dir() -> Path:
 
 
 def configure_logging() -> None:
-    handler = RotatingFileHandler(log_dir() / "motcua.log", maxBytes=2_000_000, backupCount=5)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    logging.getLogger().addHandler(handler)
-    logging.getLogger().setLevel(logging.INFO)
+    # The app-level set-up: rotating file, personal data masked on every handler.
+    app_logging.configure_logging(log_dir())
 
 
 def redacted_report(kind: type[BaseException], tb: TracebackType | None) -> str:

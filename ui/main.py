@@ -1,5 +1,6 @@
-"""Desktop entry: builds the service context (composition root) and runs the main window on
-the qasync event loop (so background sync can be asyncio code on the same loop)."""
+"""Desktop entry: builds the service context (composition root), asks the officer to sign in
+(changing the password at the first sign-in), and runs the main window on the qasync event loop
+(so background sync can be asyncio code on the same loop)."""
 
 from __future__ import annotations
 
@@ -8,11 +9,14 @@ import sys
 from pathlib import Path
 
 import qasync
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QDialog
 
 from app.bootstrap import init_demo_data, open_context
 from ui import crash
+from ui.dialogs.sign_in_dialog import SignInDialog
 from ui.main_window import MainWindow
+from ui.officer_session import OfficerSession
+from ui.ops import OpRunner
 
 
 def run_desktop(data_dir: Path | None = None) -> int:
@@ -22,7 +26,12 @@ def run_desktop(data_dir: Path | None = None) -> int:
     app.setApplicationName("MotCua Desk")
     ctx = open_context(data_dir)
     init_demo_data(ctx)  # standalone default: a no-op once the data dir is set up
-    window = MainWindow(ctx)
+    runner = OpRunner()
+    sign_in = SignInDialog(ctx, runner)
+    if sign_in.exec() != QDialog.DialogCode.Accepted or sign_in.officer is None:
+        ctx.db.close()
+        return 0
+    window = MainWindow(ctx, runner, session=OfficerSession(sign_in.officer))
     window.show()
     closed = asyncio.Event()
     app.aboutToQuit.connect(closed.set)

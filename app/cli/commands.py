@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from app.bootstrap import default_data_dir, init_demo_data, open_context
+from app.cli import print_commands
 from app.cli.output import emit, plain, vn_date, vn_datetime
 from app.domain.clock import VN_TZ
 from app.domain.errors import ValidationError
@@ -22,10 +23,10 @@ from app.services.dossiers import ComponentCount, ReceiveDossier
 from app.services.views import DossierSummary, DossierView
 
 Handler = Callable[[argparse.Namespace], int]
-COMMANDS: dict[str, Handler] = {}
+COMMANDS: dict[str, Handler] = dict(print_commands.HANDLERS)
 # Other CLI modules (e.g. app/cli/sync_commands.py) append a function that adds their subparsers;
 # it receives `add(name, help, *, key=None, into=None)` as used in build_parser below.
-PARSER_EXTENSIONS: list[Callable[..., None]] = []
+PARSER_EXTENSIONS: list[Callable[..., None]] = [print_commands.add_parsers]
 
 _ARGPARSE_VI = {
     "the following arguments are required": "thiếu tham số bắt buộc",
@@ -249,6 +250,8 @@ def _overdue(args: argparse.Namespace) -> int:
 def _logbook(args: argparse.Namespace) -> int:
     day = parse_day(args.date, "date")
     to = parse_day(args.to, "to") if args.to else None
+    if args.out:
+        return print_commands.logbook_to_file(args, day, to)
     page = queries.logbook(_context(args), day, to, args.unit)
     lines = [
         f"{e.entry_no:>4}  {e.code}  {e.submitter}  {vn_datetime(e.received_at)}"
@@ -371,6 +374,9 @@ def build_parser() -> argparse.ArgumentParser:
     lb.add_argument("--date", required=True)
     lb.add_argument("--to")
     lb.add_argument("--unit", help="mã (UUID) điểm tiếp nhận; mặc định: của máy trạm này")
+    lb.add_argument("--out", help="ghi sổ ra tệp PDF (A4 ngang) thay vì liệt kê")
+    lb.add_argument("--preview", action="store_true", help="bản xem trước (có chữ chìm)")
+    lb.add_argument("--officer", help="cán bộ in (mặc định: cán bộ của máy trạm)")
     add("overdue", "hồ sơ sắp đến hạn / quá hạn")
 
     cal = add("calendar", "lịch làm việc: ngày nghỉ, ngày làm bù")

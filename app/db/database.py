@@ -38,7 +38,9 @@ def _on_begin(connection: Any) -> None:
 
 
 def create_sqlite_engine(path: Path) -> Engine:
-    engine = create_engine(f"sqlite:///{path}", future=True)
+    # hide_parameters: bound values (names, ID numbers) never appear in SQL error messages,
+    # which can end up in logs and crash reports.
+    engine = create_engine(f"sqlite:///{path}", future=True, hide_parameters=True)
     event.listen(engine, "connect", _on_connect)
     event.listen(engine, "begin", _on_begin)
     return engine

@@ -162,12 +162,26 @@ class CalendarExceptionRow(Base):
 
 
 class User(Base):
+    """An officer's account. Never deleted: an officer who leaves is locked (`active` False,
+    with when and why), so every past event still names a known account."""
+
     __tablename__ = "users"
     id: Mapped[str] = pk()
     username: Mapped[str] = mapped_column(String(64), unique=True)
     full_name: Mapped[str] = mapped_column(String(200))
     unit_id: Mapped[str | None] = mapped_column(ForeignKey("admin_units.id"))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    role: Mapped[str] = mapped_column(String(32), default="can_bo_mot_cua")  # permissions.Role
+    password_hash: Mapped[str] = mapped_column(String(200), default="")  # "" = no password yet
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=True)
+    password_changed_at: Mapped[datetime | None]
+    # Consecutive failed sign-ins; the lockout is computed from these two (domain.passwords).
+    failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_failed_at: Mapped[datetime | None]
+    locked_until: Mapped[datetime | None]
+    locked_at: Mapped[datetime | None]
+    locked_reason: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime | None]
 
 
 class Station(Base):
@@ -282,7 +296,8 @@ class DossierComponent(Base):
 
 
 class Event(Base):
-    """Append-only history and audit of every state change: who, when, what, why."""
+    """Append-only history and audit of every state change and sensitive read: who, when,
+    where, what, why. Hash-chained; triggers (migrations 0001, 0004) forbid UPDATE and DELETE."""
 
     __tablename__ = "events"
     __table_args__ = (Index("ix_events_dossier", "dossier_id", "seq"),)
@@ -299,6 +314,9 @@ class Event(Base):
     to_status: Mapped[int | None] = mapped_column(Integer)
     reason: Mapped[str] = mapped_column(Text, default="")
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # Hash chain (domain.audit_chain): SHA-256 over the previous hash and this entry.
+    prev_hash: Mapped[str] = mapped_column(String(64), default="")
+    hash: Mapped[str] = mapped_column(String(64), default="")
 
 
 class OutboxEntry(Base):
@@ -316,3 +334,9 @@ class OutboxEntry(Base):
     state: Mapped[str] = mapped_column(String(16), default="pending")  # pending|sent|rejected
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str] = mapped_column(Text, default="")
+
+
+from app.db import fee_models as fee_models  # noqa: E402
+
+# The sync tables live in their own module but must be on this metadata (Alembic, tests).
+from app.db import sync_models as sync_models  # noqa: E402

@@ -45,3 +45,12 @@ class CapacityError(AppError):
 
 class ConfigurationError(AppError):
     """The installation is not set up for the request (no data directory, no counter…)."""
+
+
+class PermissionDeniedError(AppError):
+    """The acting officer's role does not allow the action (code "auth.forbidden"), or the
+    account may not act at all right now (locked by the administrator, or locked out)."""
+
+
+class AuthenticationError(AppError):
+    """Sign-in refused: wrong user name or password, or too many failed attempts."""

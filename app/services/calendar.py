@@ -18,7 +18,9 @@ from app.domain.calendar import (
     default_exceptions,
 )
 from app.domain.errors import ValidationError
+from app.domain.permissions import Permission
 from app.domain.text import clean_text
+from app.services.authz import require
 from app.services.context import ServiceContext
 from app.services.journal import record_change
 from app.services.views import CalendarDayView
@@ -131,6 +133,7 @@ def add_calendar_exception(
         )
     now = ctx.clock.now()
     with ctx.db.write() as session:
+        user = require(session, None, actor, Permission.EDIT_CALENDAR, now)
         row = session.scalars(
             select(CalendarExceptionRow).where(CalendarExceptionRow.day == day)
         ).first()
@@ -147,7 +150,7 @@ def add_calendar_exception(
         record_change(
             session,
             at=now,
-            actor=actor,
+            actor=user.username,
             workstation=ctx.workstation,
             action="calendar-set",
             entity_type="calendar_exception",
@@ -215,6 +218,7 @@ def set_work_rules(
         ) from None
     now = ctx.clock.now()
     with ctx.db.write() as session:
+        user = require(session, None, actor, Permission.EDIT_CALENDAR, now)
         exists = session.scalars(
             select(WorkRulesRow).where(
                 WorkRulesRow.unit_id.is_(None), WorkRulesRow.effective_from == effective_from
@@ -233,7 +237,7 @@ def set_work_rules(
         record_change(
             session,
             at=now,
-            actor=actor,
+            actor=user.username,
             workstation=ctx.workstation,
             action="work-rules-set",
             entity_type="work_rules",

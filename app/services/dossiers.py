@@ -38,14 +38,16 @@ from app.domain.durations import Duration, DurationUnit
 from app.domain.errors import ValidationError
 from app.domain.identity import IdentityWarning, normalize_phone, validate_id_number
 from app.domain.lifecycle import Action, Status, next_status
+from app.domain.permissions import Permission, permission_for
 from app.domain.text import clean_text, fold
+from app.services.authz import require
 from app.services.calendar import load_calendar
 from app.services.catalogue import resolve_procedure
 from app.services.codes import allocate_code
 from app.services.context import ServiceContext
 from app.services.journal import record_change
 from app.services.queries import dossier_view, find_by_code
-from app.services.station import active_officer, current_station
+from app.services.station import current_station
 from app.services.views import DossierView
 
 # How far back a paper dossier taken during an outage may be entered.
@@ -235,7 +237,7 @@ def receive_dossier(ctx: ServiceContext, cmd: ReceiveDossier) -> ReceiveResult:
         )
     with ctx.db.write() as session:
         station = current_station(session)
-        officer = active_officer(session, station, cmd.officer)
+        officer = require(session, station, cmd.officer, Permission.RECEIVE, now)
         procedure = resolve_procedure(session, cmd.procedure, received_at.date())
         components = _components(procedure, cmd.components)
         counter = session.get(Counter, station.counter_id)
@@ -348,7 +350,7 @@ def _apply(
         )
     with ctx.db.write() as session:
         station: Station = current_station(session)
-        user = active_officer(session, station, officer)
+        user = require(session, station, officer, permission_for(action), now)
         dossier = find_by_code(session, code)
         before = Status(dossier.status)
         resume = Status(dossier.resume_status) if dossier.resume_status else None

@@ -14,8 +14,12 @@ from app.domain.clock import VN_TZ
 from app.domain.codes import looks_like_code
 from app.domain.deadlines import WarningLevel, warning_level
 from app.domain.errors import NotFoundError, ValidationError
+from app.domain.forms import print_action_label
 from app.domain.lifecycle import CLOCK_RUNNING, Action, Status
+from app.domain.permissions import Permission
 from app.domain.text import fold_tokens
+from app.services.audit import record_read
+from app.services.authz import require
 from app.services.catalogue import duration_view
 from app.services.context import ServiceContext
 from app.services.station import current_station_point
@@ -44,7 +48,8 @@ def _action_label(action: str) -> str:
     try:
         return Action(action).label
     except ValueError:
-        return action
+        # Prints of the dossier's forms are events too («In lại mẫu 01 – …»).
+        return print_action_label(action) or action
 
 
 def dossier_view(session: Session, d: Dossier, now: datetime) -> DossierView:
@@ -118,9 +123,26 @@ def find_by_code(session: Session, code: str) -> Dossier:
     return d
 
 
-def show_dossier(ctx: ServiceContext, code: str) -> DossierView:
-    with ctx.db.read() as session:
-        return dossier_view(session, find_by_code(session, code), ctx.clock.now())
+def show_dossier(
+    ctx: ServiceContext, code: str, *, officer: str | None = None, reason: str = ""
+) -> DossierView:
+    """A dossier with the applicant's personal data: a sensitive read, so it needs the role to
+    see personal data and leaves an audit entry (who, when, which workstation, why)."""
+    now = ctx.clock.now()
+    with ctx.db.write() as session:
+        user = require(session, None, officer, Permission.VIEW_PERSONAL_DATA, now)
+        dossier = find_by_code(session, code)
+        record_read(
+            session,
+            ctx,
+            user,
+            "view-dossier",
+            entity_type="dossier",
+            entity_id=dossier.id,
+            reason=reason,
+            data={"code": dossier.code},
+        )
+        return dossier_view(session, dossier, now)
 
 
 _SUMMARY_COLUMNS = (

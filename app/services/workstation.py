@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from app.db.models import Counter
+from sqlalchemy import select
+
+from app.db.models import Counter, User
 from app.services.context import ServiceContext
-from app.services.station import active_officer, current_station, current_station_point
+from app.services.station import current_station, current_station_point
 
 
 @dataclass(frozen=True)
@@ -25,7 +27,10 @@ def describe_workstation(ctx: ServiceContext) -> WorkstationInfo:
     with ctx.db.read() as session:
         station = current_station(session)
         counter = session.get(Counter, station.counter_id)
-        officer = active_officer(session, station, None)
+        # Shown even when that account is locked: the window must still open to sign in.
+        officer = session.scalars(
+            select(User).where(User.username == station.default_officer)
+        ).first()
         point = current_station_point(session)
         label = (
             "Chế độ độc lập: dữ liệu lưu trên máy này, không đồng bộ với hệ thống trung tâm"
@@ -35,8 +40,8 @@ def describe_workstation(ctx: ServiceContext) -> WorkstationInfo:
         return WorkstationInfo(
             receiving_point=point.name,
             counter=counter.name if counter else "",
-            officer=officer.full_name,
-            officer_username=officer.username,
+            officer=officer.full_name if officer else station.default_officer,
+            officer_username=station.default_officer,
             mode=station.mode,
             mode_label=label,
             today=ctx.clock.now().date(),

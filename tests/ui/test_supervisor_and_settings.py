@@ -34,7 +34,8 @@ def test_supervisor_sees_the_days_logbook_and_counts_per_officer(qtbot, ctx, run
 def test_settings_adds_a_day_off_and_a_new_office_hours_version(
     qtbot, ctx, runner, events, qsettings
 ):
-    screen = SettingsScreen(ctx, runner, events, qsettings)
+    # Editing the calendar is the unit administrator's (domain.permissions).
+    screen = SettingsScreen(ctx, runner, events, qsettings, officer=lambda: "admin")
     qtbot.addWidget(screen)
     assert screen.calendar_table.rowCount() == len(list_calendar(ctx, 2026))
     screen.exception_day.setDate(QDate(2026, 12, 31))

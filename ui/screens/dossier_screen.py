@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 from collections.abc import Callable
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
@@ -25,6 +26,7 @@ from app.services.context import ServiceContext
 from app.services.queries import show_dossier
 from app.services.views import DossierView
 from ui.events import AppEvents, ChangeSet
+from ui.officer_session import OfficerGetter, station_default
 from ui.ops import OpRunner
 
 # Actions that need the officer to state a reason.
@@ -42,32 +44,45 @@ SCREEN_ACTIONS = [
 LEVEL_TEXT = {"green": "còn hạn", "amber": "sắp đến hạn (dưới 1 ngày làm việc)", "red": "quá hạn"}
 
 
-def _call(action: Action) -> Callable[[ServiceContext, str, str], DossierView]:
-    calls: dict[Action, Callable[[ServiceContext, str, str], DossierView]] = {
-        Action.RECEIVE_SUPPLEMENT: lambda c, code, _r: dossiers.receive_supplement(c, code),
-        Action.TRANSFER: lambda c, code, _r: dossiers.transfer(c, code),
-        Action.RECORD_RESULT: lambda c, code, _r: dossiers.record_result(c, code),
-        Action.RETURN_RESULT: lambda c, code, _r: dossiers.return_result(c, code),
-        Action.REQUEST_SUPPLEMENT: dossiers.request_supplement,
-        Action.REFUSE: dossiers.refuse,
-        Action.STOP: dossiers.stop,
-        Action.WITHDRAW: dossiers.withdraw,
+Call = Callable[[ServiceContext, str, str, str | None], DossierView]
+
+
+def _call(action: Action) -> Call:
+    """The service of `action`, taking (context, code, reason, officer)."""
+    calls: dict[Action, Call] = {
+        Action.RECEIVE_SUPPLEMENT: lambda c, code, _r, o: dossiers.receive_supplement(
+            c, code, officer=o
+        ),
+        Action.TRANSFER: lambda c, code, _r, o: dossiers.transfer(c, code, officer=o),
+        Action.RECORD_RESULT: lambda c, code, _r, o: dossiers.record_result(c, code, officer=o),
+        Action.RETURN_RESULT: lambda c, code, _r, o: dossiers.return_result(c, code, officer=o),
+        Action.REQUEST_SUPPLEMENT: lambda c, code, r, o: dossiers.request_supplement(
+            c, code, r, officer=o
+        ),
+        Action.REFUSE: lambda c, code, r, o: dossiers.refuse(c, code, r, officer=o),
+        Action.STOP: lambda c, code, r, o: dossiers.stop(c, code, r, officer=o),
+        Action.WITHDRAW: lambda c, code, r, o: dossiers.withdraw(c, code, r, officer=o),
     }
     return calls[action]
 
 
 class DossierScreen(QWidget):
+    print_requested = Signal(str, str, bool)  # form number, dossier code, open as PDF
+
     def __init__(
         self,
         ctx: ServiceContext,
         runner: OpRunner,
         events: AppEvents,
         parent: QWidget | None = None,
+        *,
+        officer: OfficerGetter = station_default,
     ) -> None:
         super().__init__(parent)
         self._ctx = ctx
         self._runner = runner
         self._events = events
+        self.officer = officer
         self.view: DossierView | None = None
         self.details = QLabel("Chưa chọn hồ sơ. Tra cứu (F3) hoặc quét mã vạch Giấy tiếp nhận.")
         self.details.setWordWrap(True)
@@ -89,6 +104,17 @@ class DossierScreen(QWidget):
             self.buttons[action] = button
             row.addWidget(button)
         row.addStretch(1)
+        self.reprint_button = QPushButton("In giấy tiếp nhận (Ctrl+P)")
+        self.reprint_button.setToolTip(
+            "In hoặc in lại mẫu 01; lần in sau được đánh dấu «Bản in lại»"
+        )
+        self.reprint_button.setShortcut("Ctrl+P")
+        self.pdf_button = QPushButton("Mở PDF")
+        self.pdf_button.setToolTip("Mở Giấy tiếp nhận dưới dạng tệp PDF")
+        for button, as_pdf in ((self.reprint_button, False), (self.pdf_button, True)):
+            button.setEnabled(False)
+            button.clicked.connect(lambda _c=False, p=as_pdf: self._request_print(p))
+            row.addWidget(button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.details)
         layout.addLayout(row)
@@ -98,11 +124,27 @@ class DossierScreen(QWidget):
         events.dossier_opened.connect(self.open)
         events.changed.connect(self._on_events_changed)
 
+    def clear(self) -> None:
+        """Forget the dossier shown (another officer signed in: they open it themselves, and
+        that read is audited under their name)."""
+        self.view = None
+        self.details.setText("Chưa chọn hồ sơ. Tra cứu (F3) hoặc quét mã vạch Giấy tiếp nhận.")
+        self.message.clear()
+        self.history.setRowCount(0)
+        for button in self.buttons.values():
+            button.hide()
+
     def open(self, code: str) -> None:
-        self._runner.run(lambda: show_dossier(self._ctx, code), self.show_view, self._on_error)
+        # Opening a dossier shows personal data: audited under the officer signed in now.
+        officer = self.officer()
+        self._runner.run(
+            lambda: show_dossier(self._ctx, code, officer=officer), self.show_view, self._on_error
+        )
 
     def show_view(self, view: DossierView) -> None:
         self.view = view
+        self.reprint_button.setEnabled(True)
+        self.pdf_button.setEnabled(True)
         a = view.applicant
         level = f" — <b>{LEVEL_TEXT[view.warning_level]}</b>" if view.warning_level else ""
         rows = [
@@ -134,6 +176,10 @@ class DossierScreen(QWidget):
                 self.history.setItem(i, j, QTableWidgetItem(text))
         self.history.resizeRowsToContents()
 
+    def _request_print(self, as_pdf: bool) -> None:
+        if self.view is not None:
+            self.print_requested.emit("01", self.view.code, as_pdf)
+
     @staticmethod
     def _appointment_text(view: DossierView) -> str:
         text = vn_datetime(view.appointment)
@@ -151,7 +197,10 @@ class DossierScreen(QWidget):
         code = self.view.code
         call = _call(action)
         given = reason or ""
-        self._runner.run(lambda: call(self._ctx, code, given), self._on_done, self._on_error)
+        officer = self.officer()
+        self._runner.run(
+            lambda: call(self._ctx, code, given, officer), self._on_done, self._on_error
+        )
 
     def _on_done(self, view: DossierView) -> None:
         self.message.setStyleSheet("color: #1b5e20")

@@ -30,6 +30,7 @@ from app.services.deadline_quote import quote_deadline
 from app.services.dossiers import ReceiveDossier, ReceiveResult, receive_dossier
 from app.services.views import DeadlineView, DossierView, ProcedureView
 from ui.events import AppEvents
+from ui.officer_session import OfficerGetter, station_default
 from ui.ops import OpRunner
 from ui.widgets.applicant_form import ApplicantForm, ChipQrWatcher
 from ui.widgets.component_table import ComponentTable
@@ -50,11 +51,14 @@ class IntakeScreen(QWidget):
         runner: OpRunner,
         events: AppEvents,
         parent: QWidget | None = None,
+        *,
+        officer: OfficerGetter = station_default,
     ) -> None:
         super().__init__(parent)
         self._ctx = ctx
         self._runner = runner
         self._events = events
+        self.officer = officer  # asked at each receive: the officer signed in at that moment
         self._procedure: ProcedureView | None = None
 
         self.picker = ProcedurePicker()
@@ -188,6 +192,7 @@ class IntakeScreen(QWidget):
             components=self.components.received(),
             delivery=str(self.delivery.currentData()),
             delivery_address=self.delivery_address.text(),
+            officer=self.officer(),
         )
         self._runner.run(
             lambda: receive_dossier(self._ctx, cmd), self._on_received, self._show_error

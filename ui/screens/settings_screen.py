@@ -40,6 +40,7 @@ from app.services.context import ServiceContext
 from app.services.views import CalendarDayView
 from app.services.workstation import describe_workstation
 from ui.events import AppEvents, ChangeSet
+from ui.officer_session import OfficerGetter, station_default
 from ui.ops import OpRunner
 
 DOCUMENT_TYPES = {
@@ -73,6 +74,8 @@ class SettingsScreen(QWidget):
         events: AppEvents,
         settings: QSettings,
         parent: QWidget | None = None,
+        *,
+        officer: OfficerGetter = station_default,
     ) -> None:
         super().__init__(parent)
         self._ctx = ctx
@@ -80,6 +83,7 @@ class SettingsScreen(QWidget):
         self._events = events
         self._settings = settings
         self._officer = describe_workstation(ctx)
+        self.officer = officer  # who edits the calendar: checked (and audited) by the service
         self.message = QLabel()
         self.message.setWordWrap(True)
         body = QWidget()
@@ -240,7 +244,7 @@ class SettingsScreen(QWidget):
                 day,
                 kind,
                 note,
-                actor=self._officer.officer_username,
+                actor=self._acting_officer(),
             ),
             lambda view: self._done(f"Đã ghi {vn_date(view.day)}: {KINDS[view.kind]}."),
             self._failed,
@@ -267,13 +271,16 @@ class SettingsScreen(QWidget):
                 weekdays=weekdays,
                 hours_per_day=self.hours_per_day.value(),
                 note=self.rules_note.text(),
-                actor=self._officer.officer_username,
+                actor=self._acting_officer(),
             ),
             lambda view: self._done(
                 f"Đã thêm giờ làm việc áp dụng từ {vn_date(view.effective_from)}."
             ),
             self._failed,
         )
+
+    def _acting_officer(self) -> str:
+        return self.officer() or self._officer.officer_username
 
     def _done(self, message: str) -> None:
         self._say(message)

@@ -15,6 +15,8 @@ from app.services.dossiers import receive_dossier
 from app.services.queries import show_dossier
 from tests.app.services.helpers import procedure_with_unit, receive_cmd
 
+SUPERVISOR = "giamsat"  # stopping and re-appointing are the supervisor's (domain.permissions)
+
 
 @pytest.fixture
 def received(ctx):
@@ -91,7 +93,7 @@ def test_transition_not_allowed_in_status_is_refused_and_changes_nothing(ctx, re
         dossiers.return_result(ctx, received.code)
     assert caught.value.code == "lifecycle.not_allowed"
     assert "Trả kết quả" in caught.value.message
-    dossiers.stop(ctx, received.code, "Công dân đề nghị dừng")
+    dossiers.stop(ctx, received.code, "Công dân đề nghị dừng", officer=SUPERVISOR)
     with pytest.raises(StateError):
         dossiers.transfer(ctx, received.code)
     view = show_dossier(ctx, received.code)
@@ -112,10 +114,12 @@ def test_reappointment_keeps_the_original_and_is_allowed_once(ctx, received):
     new = new.replace(hour=10, minute=0)
     while new.weekday() >= 5:
         new += timedelta(days=1)
-    moved = dossiers.reappoint(ctx, received.code, new, "Cần xác minh thêm")
+    moved = dossiers.reappoint(ctx, received.code, new, "Cần xác minh thêm", officer=SUPERVISOR)
     assert moved.appointment == new
     assert moved.original_appointment == received.appointment
     assert moved.reappoint_count == 1
     with pytest.raises(StateError) as caught:
-        dossiers.reappoint(ctx, received.code, new + timedelta(days=1), "Lần hai")
+        dossiers.reappoint(
+            ctx, received.code, new + timedelta(days=1), "Lần hai", officer=SUPERVISOR
+        )
     assert caught.value.code == "deadline.reappoint_limit"

@@ -1,0 +1,1 @@
+"""The reference central system: FastAPI + SQLAlchemy over PostgreSQL (production) or SQLite."""
