@@ -1,7 +1,8 @@
 """`motcua --self-test`: proves an installation (or a frozen bundle) works end to end.
 
 Migrates a temporary database, loads the bundled demo catalogue, receives a dossier through the
-real service, reads it back, and builds the main window offscreen. Prints a JSON summary and
+real service, reads it back, renders its receipt (fonts, barcode, QR), and builds the main window
+offscreen. Prints a JSON summary and
 exits 0, or prints what failed and exits 1. Touches nothing outside its temporary directory.
 """
 
@@ -40,6 +41,7 @@ def run_self_test(*, with_ui: bool = True) -> int:
             assert show_dossier(ctx, received.code).code == received.code
             assert [r.code for r in lookup(ctx, "kiem tra")] == [received.code]
             report.update(procedures=len(procedures), code=received.code)
+            report["receipt_pdf_bytes"] = _render_receipt(ctx, received.code)
             if with_ui:
                 report["ui"] = _build_window_offscreen(ctx)
             ctx.db.close()
@@ -50,6 +52,19 @@ def run_self_test(*, with_ui: bool = True) -> int:
     json.dump(report, sys.stdout, ensure_ascii=False)
     sys.stdout.write("\n")
     return 0 if report["ok"] else 1
+
+
+def _render_receipt(ctx: Any, code: str) -> int:
+    from app.domain.forms import FormKind
+    from app.services.documents import PrintRequest, print_document
+    from printing import render_document
+
+    # A preview: rendered with fonts, barcode and QR, but not recorded as printed.
+    printed = print_document(
+        ctx, PrintRequest(FormKind.RECEIPT, code, preview=True), render_document
+    )
+    assert printed.pdf.startswith(b"%PDF"), "receipt is not a PDF"
+    return len(printed.pdf)
 
 
 def _build_window_offscreen(ctx: Any) -> str:

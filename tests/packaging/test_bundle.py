@@ -44,6 +44,7 @@ def test_frozen_bundle_builds_and_passes_self_test(tmp_path):
     assert report["procedures"] >= 25
     assert report["code"].endswith("-0001")
     assert report["ui"].startswith("MotCua Desk")
+    assert report["receipt_pdf_bytes"] > 10_000  # fonts embedded
 
 
 def test_self_test_in_process_reports_success(capsys):
