@@ -44,6 +44,7 @@ from ui.screens.lookup_screen import LookupScreen
 from ui.screens.settings_screen import SettingsScreen
 from ui.screens.supervisor_screen import SupervisorScreen
 from ui.widgets.idle_lock import IdleLock, configured_minutes
+from ui.widgets.sync_badge import SyncBadge
 
 
 class MainWindow(QMainWindow):
@@ -72,8 +73,7 @@ class MainWindow(QMainWindow):
         self.idle_lock = IdleLock(configured_minutes(self._settings), self)
         self.idle_lock.locked.connect(self.lock)
         self.lock_form: SignInForm | None = None  # made at the first lock
-        self.badge = QLabel(info.mode_label)
-        self.badge.setToolTip("Trạng thái kết nối và đồng bộ với hệ thống trung tâm")
+        self.badge = SyncBadge(ctx, self.runner, self.events)
         self.busy = QProgressBar()
         self.busy.setRange(0, 0)
         self.busy.setMaximumWidth(120)
@@ -120,9 +120,11 @@ class MainWindow(QMainWindow):
             shortcut = QShortcut(QKeySequence(key), self)
             shortcut.activated.connect(lambda s=screen: self.show_screen(s))
         self.tabs.currentChanged.connect(self._on_tabs_current_changed)
+        self.events.changed.connect(lambda _change: self.badge.refresh())
         self.events.dossier_opened.connect(lambda _code: self.show_screen(self.dossier))
 
         QShortcut(QKeySequence("Ctrl+L"), self).activated.connect(self.lock)
+        QShortcut(QKeySequence("F9"), self).activated.connect(self.badge.sync_now)
 
         body = QWidget()
         layout = QVBoxLayout(body)
@@ -142,6 +144,7 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         if session is not None:
             self.idle_lock.start()
+            self.badge.start()  # the real desktop: sync at start and periodically (central mode)
 
     def _on_print_flow_failed(self, message: str) -> None:
         # The dossier is saved whatever happened to the paper; say so, and how to reprint.

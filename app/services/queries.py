@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from app.db.models import Dossier, Event, OutboxEntry, ReceivingPoint
+from app.db.models import Dossier, Event, ReceivingPoint
 from app.domain.clock import VN_TZ
 from app.domain.codes import looks_like_code
 from app.domain.deadlines import WarningLevel, warning_level
@@ -314,23 +314,3 @@ def counts_per_officer(
             .order_by(day, Dossier.officer)
         )
         return [OfficerDayCount(date.fromisoformat(d), o, n) for d, o, n in rows]
-
-
-@dataclass(frozen=True)
-class RejectedUpload:
-    seq: int
-    created_at: datetime
-    entity_type: str
-    op: str
-    reason: str
-
-
-def rejected_uploads(ctx: ServiceContext) -> list[RejectedUpload]:
-    """Changes the central system refused (parked for the supervisor; they never block the rest)."""
-    with ctx.db.read() as session:
-        rows = session.scalars(
-            select(OutboxEntry).where(OutboxEntry.state == "rejected").order_by(OutboxEntry.seq)
-        )
-        return [
-            RejectedUpload(r.seq, r.created_at, r.entity_type, r.op, r.last_error) for r in rows
-        ]

@@ -22,14 +22,8 @@ from PySide6.QtWidgets import (
 
 from app.domain.formatting import vn_date, vn_datetime
 from app.services.context import ServiceContext
-from app.services.queries import (
-    OfficerDayCount,
-    RejectedUpload,
-    counts_per_officer,
-    logbook,
-    overdue,
-    rejected_uploads,
-)
+from app.services.queries import OfficerDayCount, counts_per_officer, logbook, overdue
+from app.services.sync_status import RejectedUpload, rejected_uploads
 from app.services.views import DossierSummary, LogbookPage
 from ui.events import AppEvents, ChangeSet
 from ui.models.dossier_table_model import DossierTableModel
@@ -111,7 +105,9 @@ class SupervisorScreen(QWidget):
         )
         self.per_officer = _table(["Ngày", "Cán bộ", "Số hồ sơ tiếp nhận"], 1, compact=(0, 2))
         self.rejected = _table(
-            ["STT", "Thời điểm", "Loại", "Thao tác", "Lý do từ chối"], 4, compact=(0, 1, 2, 3)
+            ["Mã hồ sơ", "Thời điểm", "Thao tác", "Bị từ chối lúc", "Lý do từ chối"],
+            4,
+            compact=(0, 1, 2, 3),
         )
         tabs = QTabWidget()
         tabs.addTab(self.logbook, "Sổ theo dõi hồ sơ")
@@ -174,7 +170,16 @@ class SupervisorScreen(QWidget):
     def _show_rejected(self, rows: list[RejectedUpload]) -> None:
         _fill(
             self.rejected,
-            [(str(r.seq), vn_datetime(r.created_at), r.entity_type, r.op, r.reason) for r in rows],
+            [
+                (
+                    r.dossier_code or r.entity_type,
+                    vn_datetime(r.created_at),
+                    r.op,
+                    vn_datetime(r.rejected_at),
+                    r.message,
+                )
+                for r in rows
+            ],
         )
 
     def _on_print_button_clicked(self) -> None:
