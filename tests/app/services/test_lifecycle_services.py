@@ -11,8 +11,10 @@ from app.db.models import OutboxEntry
 from app.domain.clock import VN_TZ, FixedClock
 from app.domain.errors import StateError, ValidationError
 from app.services import dossiers
+from app.services.calendar import load_calendar
 from app.services.dossiers import receive_dossier
 from app.services.queries import show_dossier
+from app.services.station import current_station_point
 from tests.app.services.helpers import procedure_with_unit, receive_cmd
 
 SUPERVISOR = "giamsat"  # stopping and re-appointing are the supervisor's (domain.permissions)
@@ -35,8 +37,10 @@ def test_supplement_pauses_then_restarts_the_clock_from_zero(ctx, clock: FixedCl
     assert resumed.clock_start == clock.current
     # Full duration again from the supplement's reception, not what was left before the pause.
     assert resumed.appointment > received.appointment
-    full = received.appointment - received.clock_start
-    assert resumed.appointment - resumed.clock_start >= full - timedelta(days=4)
+    with ctx.db.read() as s:
+        cal = load_calendar(s, current_station_point(s).unit_id, clock.current.date())
+    worked = cal.working_time_between(resumed.clock_start, resumed.appointment)
+    assert worked == timedelta(hours=8 * resumed.duration.value)
     assert resumed.code == received.code
     assert [e.action for e in resumed.events] == [
         "receive",
