@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 from typing import Any, Protocol
 
@@ -99,3 +100,40 @@ class Scanner(Protocol):
         """Yield pages as they arrive; raise ScanError (after the pages read so far) on a
         jam, an empty feeder, an open cover or an I/O error."""
         ...
+
+
+class PageFormat(StrEnum):
+    JPEG = "jpeg"  # colour and grey pages
+    TIFF_G4 = "tiff-g4"  # black-and-white pages: single-strip CCITT Group 4 TIFF
+
+
+@dataclass(frozen=True)
+class ProcessedPage:
+    """A cleaned-up page, already compressed: `data` goes into the PDF as it is (img2pdf)."""
+
+    data: bytes
+    format: PageFormat
+    width_px: int
+    height_px: int
+    dpi: int
+    blank: bool = False  # flagged by the blank detector; the clerk confirms before it is dropped
+    ink_fraction: float = 0.0  # share of "ink" pixels the blank detector saw
+    skew_deg: float = 0.0  # the skew that was measured and corrected
+    rotation: int = 0  # quarter turns applied (0, 90, 180, 270), clockwise
+
+
+@dataclass(frozen=True)
+class ComponentMeta:
+    """What DOMAIN §6 wants recorded with every digitised component (PDF metadata + database)."""
+
+    dossier_code: str
+    procedure_code: str  # mã TTHC
+    component_position: int  # STT of the component in the procedure's checklist
+    component_name: str
+    original: bool  # bản chính (True) or bản sao (False)
+    digitised_by: str  # the clerk's full name
+    unit_name: str  # the clerk's unit, printed in the conversion mark
+    digitised_at: datetime  # aware, Asia/Ho_Chi_Minh
+
+
+CONVERSION_MARK_TEXT = "Bản điện tử chuyển đổi từ văn bản giấy"
