@@ -159,6 +159,8 @@ def _receive(args: argparse.Namespace) -> int:
         officer=args.officer,
         received_at=parse_moment(args.received_at, "received_at") if args.received_at else None,
         backfill_reason=args.backfill_reason or "",
+        outcome=args.outcome,
+        outcome_reason=args.outcome_reason or "",
     )
     result = dossiers.receive_dossier(_context(args), cmd)
     d = result.dossier
@@ -338,6 +340,13 @@ def build_parser() -> argparse.ArgumentParser:
     for option in ("--address", "--phone", "--email", "--officer", "--received-at"):
         rc.add_argument(option)
     rc.add_argument("--backfill-reason")
+    rc.add_argument(
+        "--outcome",
+        choices=["complete", "incomplete", "ineligible"],
+        default="complete",
+        help="đủ: mẫu 01; chưa đủ: yêu cầu bổ sung, mẫu 02; không đủ điều kiện: từ chối, mẫu 03",
+    )
+    rc.add_argument("--outcome-reason", help="nội dung cần bổ sung hoặc lý do từ chối")
     rc.add_argument("--component", action="append", metavar="ID:BẢN_CHÍNH:BẢN_SAO")
 
     for name, help_text in (

@@ -85,6 +85,14 @@ class ReceiveDossier:
     officer: str | None = None
     received_at: datetime | None = None  # only for back-filling paper dossiers of an outage
     backfill_reason: str = ""
+    # The reception outcome (NĐ 118/2025 Art. 17): "complete" → form 01; "incomplete" → recorded
+    # and put straight into "Yêu cầu bổ sung" (form 02); "ineligible" → recorded and refused
+    # (form 03). Either of the last two needs `outcome_reason` (what to complete / why refused).
+    outcome: str = "complete"
+    outcome_reason: str = ""
+
+
+OUTCOME_ACTIONS = {"incomplete": Action.REQUEST_SUPPLEMENT, "ineligible": Action.REFUSE}
 
 
 @dataclass(frozen=True)
@@ -223,6 +231,7 @@ def receive_dossier(ctx: ServiceContext, cmd: ReceiveDossier) -> ReceiveResult:
     now = ctx.clock.now()
     received_at, backfilled = _reception_moment(now, cmd.received_at, cmd.backfill_reason)
     name, id_number, id_kind, phone, email, warnings = _validated_applicant(cmd)
+    _check_outcome(cmd)
     if cmd.sets < 1:
         raise ValidationError("dossier.sets", "Số bộ hồ sơ phải từ 1 trở lên.", field="sets")
     if cmd.delivery not in DELIVERY:
@@ -312,7 +321,25 @@ def receive_dossier(ctx: ServiceContext, cmd: ReceiveDossier) -> ReceiveResult:
             data={"received_at": received_at.isoformat(), "backfilled": backfilled},
             outbox_payload={"dossier": snapshot(dossier)},
         )
+        follow_up = OUTCOME_ACTIONS.get(cmd.outcome)
+        if follow_up is not None:
+            require(session, station, cmd.officer, permission_for(follow_up), now)
+            mutate = _pause if follow_up is Action.REQUEST_SUPPLEMENT else _finish
+            reason = clean_text(cmd.outcome_reason)
+            actor = officer.username
+            args = (follow_up, received_at, now, reason, mutate)
+            _transition(session, ctx, station, actor, dossier, *args)
         return ReceiveResult(dossier_view(session, dossier, now), warnings)
+
+
+def _check_outcome(cmd: ReceiveDossier) -> None:
+    if cmd.outcome != "complete" and cmd.outcome not in OUTCOME_ACTIONS:
+        raise ValidationError("dossier.outcome", "Kết quả tiếp nhận không hợp lệ.", field="outcome")
+    if cmd.outcome in OUTCOME_ACTIONS and not clean_text(cmd.outcome_reason):
+        what = "nội dung cần bổ sung" if cmd.outcome == "incomplete" else "lý do từ chối"
+        raise ValidationError(
+            "dossier.outcome_reason", f"Cần ghi rõ {what}.", field="outcome_reason"
+        )
 
 
 @dataclass(frozen=True)
@@ -352,49 +379,68 @@ def _apply(
         station: Station = current_station(session)
         user = require(session, station, officer, permission_for(action), now)
         dossier = find_by_code(session, code)
-        before = Status(dossier.status)
-        resume = Status(dossier.resume_status) if dossier.resume_status else None
-        after = next_status(before, action, resume_to=resume)
-        point = session.get(ReceivingPoint, dossier.receiving_point_id)
-        assert point is not None
-        calendar = load_calendar(session, point.unit_id, moment.date())
-        extra = mutate(Step(dossier, moment, calendar, station)) if mutate else {}
-        dossier.status = int(after)
-        dossier.updated_at = now
-        dossier.row_version += 1
-        session.flush()
-        record_change(
-            session,
-            at=now,
-            actor=user.username,
-            workstation=ctx.workstation,
-            action=action.value,
-            entity_type="dossier",
-            entity_id=dossier.id,
-            dossier_id=dossier.id,
-            from_status=int(before),
-            to_status=int(after),
-            reason=clean_reason,
-            data={"at": moment.isoformat(), **extra},
-            outbox_payload={"dossier": snapshot(dossier)},
+        _transition(
+            session, ctx, station, user.username, dossier, action, moment, now, clean_reason, mutate
         )
         return dossier_view(session, dossier, now)
+
+
+def _transition(
+    session: Session,
+    ctx: ServiceContext,
+    station: Station,
+    actor: str,
+    dossier: Dossier,
+    action: Action,
+    moment: datetime,
+    now: datetime,
+    reason: str,
+    mutate: Mutation | None,
+) -> None:
+    """One lifecycle step inside the caller's transaction: status, row, event and outbox."""
+    before = Status(dossier.status)
+    resume = Status(dossier.resume_status) if dossier.resume_status else None
+    after = next_status(before, action, resume_to=resume)
+    point = session.get(ReceivingPoint, dossier.receiving_point_id)
+    assert point is not None
+    calendar = load_calendar(session, point.unit_id, moment.date())
+    extra = mutate(Step(dossier, moment, calendar, station)) if mutate else {}
+    dossier.status = int(after)
+    dossier.updated_at = now
+    dossier.row_version += 1
+    session.flush()
+    record_change(
+        session,
+        at=now,
+        actor=actor,
+        workstation=ctx.workstation,
+        action=action.value,
+        entity_type="dossier",
+        entity_id=dossier.id,
+        dossier_id=dossier.id,
+        from_status=int(before),
+        to_status=int(after),
+        reason=reason,
+        data={"at": moment.isoformat(), **extra},
+        outbox_payload={"dossier": snapshot(dossier)},
+    )
 
 
 def _duration(d: Dossier) -> Duration:
     return Duration(d.duration_value, DurationUnit(d.duration_unit))
 
 
+def _pause(step: Step) -> dict[str, object]:
+    d = step.dossier
+    ensure_supplement_request_allowed(d.appointment, step.at)
+    d.resume_status = d.status
+    d.paused_at = step.at
+    return {}
+
+
 def request_supplement(
     ctx: ServiceContext, code: str, reason: str, *, officer: str | None = None
 ) -> DossierView:
-    def pause(step: Step) -> dict[str, object]:
-        d = step.dossier
-        ensure_supplement_request_allowed(d.appointment, step.at)
-        d.resume_status = d.status
-        d.paused_at = step.at
-        return {}
-
     return _apply(
         ctx,
         code,
@@ -402,7 +448,7 @@ def request_supplement(
         officer=officer,
         reason=reason,
         reason_required=True,
-        mutate=pause,
+        mutate=_pause,
     )
 
 

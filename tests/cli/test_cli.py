@@ -174,3 +174,24 @@ def test_console_module_runs_as_a_real_process(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["created"] is True
+
+
+def test_receive_with_outcome_ineligible_records_a_refusal(run):
+    _, procedures, _ = run("catalogue", "list")
+    code, received, err = run(
+        "receive",
+        "--procedure",
+        procedures[0]["id"],
+        "--applicant-name",
+        "Lò Văn Páo",
+        "--id-number",
+        "001190012345",
+        "--outcome",
+        "ineligible",
+        "--outcome-reason",
+        "Thủ tục không thuộc thẩm quyền của phường",
+    )
+    assert code == 0, err
+    assert received["status"] == 3
+    _, shown, _ = run("show", received["code"])
+    assert shown["events"][-1]["reason"] == "Thủ tục không thuộc thẩm quyền của phường"

@@ -17,6 +17,7 @@ from app.domain.errors import AppError, NotFoundError, ValidationError
 from app.services.calendar import load_calendar
 from app.services.context import ServiceContext
 from app.services.dossiers import ComponentCount, receive_dossier
+from app.services.queries import show_dossier
 from app.services.station import current_station_point
 from tests.app.services.helpers import procedure_with_unit, receive_cmd
 
@@ -171,3 +172,42 @@ def test_dossiers_and_events_cannot_be_deleted(ctx):
         with pytest.raises(IntegrityError), ctx.db.write() as s:
             s.execute(text(f"DELETE FROM {table}"))
     assert counts(ctx)["dossiers"] == 1
+
+
+@pytest.mark.parametrize(
+    ("outcome", "status", "action"),
+    [("incomplete", 5, "supplement-request"), ("ineligible", 3, "refuse")],
+)
+def test_incomplete_or_ineligible_dossier_is_recorded_with_its_reason_in_one_transaction(
+    ctx, outcome, status, action
+):
+    p = procedure_with_unit(ctx, "working-days")
+    before = counts(ctx)
+    reason = "Thiếu bản sao giấy khai sinh của người con"
+    view = receive_dossier(ctx, receive_cmd(p.id, outcome=outcome, outcome_reason=reason)).dossier
+    assert view.status == status
+    after = counts(ctx)
+    assert after["dossiers"] == before["dossiers"] + 1
+    assert after["events"] == before["events"] + 2  # receive, then the outcome
+    assert after["outbox"] == before["outbox"] + 2
+    shown = show_dossier(ctx, view.code)
+    assert [e.action for e in shown.events][-2:] == ["receive", action]
+    assert shown.events[-1].reason == reason
+
+
+@pytest.mark.parametrize("outcome", ["incomplete", "ineligible"])
+def test_outcome_without_reason_is_refused_and_saves_nothing(ctx, outcome):
+    p = procedure_with_unit(ctx, "working-days")
+    before = counts(ctx)
+    with pytest.raises(ValidationError) as err:
+        receive_dossier(ctx, receive_cmd(p.id, outcome=outcome, outcome_reason="  "))
+    assert err.value.code == "dossier.outcome_reason"
+    assert "Cần ghi rõ" in err.value.message
+    assert counts(ctx) == before
+
+
+def test_unknown_outcome_is_refused(ctx):
+    p = procedure_with_unit(ctx, "working-days")
+    with pytest.raises(ValidationError) as err:
+        receive_dossier(ctx, receive_cmd(p.id, outcome="maybe", outcome_reason="x"))
+    assert err.value.code == "dossier.outcome"
