@@ -337,6 +337,7 @@ class OutboxEntry(Base):
 
 
 from app.db import fee_models as fee_models  # noqa: E402
+from app.db import scan_models as scan_models  # noqa: E402
 
 # The sync tables live in their own module but must be on this metadata (Alembic, tests).
 from app.db import sync_models as sync_models  # noqa: E402

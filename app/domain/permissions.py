@@ -62,6 +62,7 @@ class Permission(StrEnum):
     PRINT = "print"
     REPRINT = "reprint"
     SCAN = "scan"
+    SIGN_DIGITISED = "sign-digitised"
     COLLECT_FEE = "collect-fee"
     REFUND = "refund"
     CLOSE_CASH_SESSION = "close-cash-session"
@@ -93,6 +94,7 @@ PERMISSION_LABELS = {
     Permission.PRINT: "in phiếu, giấy tờ của hồ sơ",
     Permission.REPRINT: "in lại phiếu, giấy tờ của hồ sơ",
     Permission.SCAN: "số hóa thành phần hồ sơ",
+    Permission.SIGN_DIGITISED: "ký số bản điện tử chuyển đổi từ văn bản giấy",
     Permission.COLLECT_FEE: "thu phí, lệ phí",
     Permission.REFUND: "hoàn trả phí, lệ phí",
     Permission.CLOSE_CASH_SESSION: "chốt ca thu tiền",
@@ -119,6 +121,8 @@ _COUNTER_WORK = frozenset(
         P.PRINT,
         P.REPRINT,
         P.SCAN,
+        # Tiền Giang 2025 Art. 16: the receiving officer signs the digitised copies.
+        P.SIGN_DIGITISED,
         P.COLLECT_FEE,
         P.CLOSE_CASH_SESSION,
         P.VIEW_PERSONAL_DATA,

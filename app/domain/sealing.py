@@ -23,6 +23,8 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from app.domain.errors import ValidationError
 
 MAGIC = b"MCSEAL1\n"
+PURPOSE_BACKUP = "backup"
+PURPOSE_SCAN = "scan"
 KDF_DATA_KEY = 0
 KDF_PASSPHRASE = 1
 KEY_BYTES = 32

@@ -26,15 +26,12 @@ from app.db.models import Station
 from app.domain.clock import Clock
 from app.domain.errors import ValidationError
 from app.domain.permissions import Permission
-from app.domain.sealing import needs_passphrase, seal, unseal
+from app.domain.sealing import PURPOSE_BACKUP, needs_passphrase, seal, unseal
 from app.services.audit import chain_head, record_read, verify_audit_chain
 from app.services.authz import require
 from app.services.context import ServiceContext
 from app.services.journal import record_change
 from app.services.keys import KeyStore, data_key, default_key_store
-
-PURPOSE_BACKUP = "backup"
-PURPOSE_SCAN = "scan"
 
 
 @dataclass(frozen=True)
@@ -215,12 +212,3 @@ def restore_database(
     finally:
         restored.db.close()
     return RestoreResult(str(source), report.head, report.ok, len(report.problems))
-
-
-def seal_file(path: Path, data: bytes, key_store: KeyStore) -> None:
-    """Write a scanned page (or any file with personal data) encrypted at rest."""
-    write_file(path, seal(data, PURPOSE_SCAN, key=data_key(key_store)))
-
-
-def open_sealed_file(path: Path, key_store: KeyStore) -> bytes:
-    return unseal(path.read_bytes(), PURPOSE_SCAN, key=data_key(key_store))

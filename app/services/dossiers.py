@@ -35,7 +35,7 @@ from app.domain.deadlines import (
     warning_time,
 )
 from app.domain.durations import Duration, DurationUnit
-from app.domain.errors import ValidationError
+from app.domain.errors import StateError, ValidationError
 from app.domain.identity import IdentityWarning, normalize_phone, validate_id_number
 from app.domain.lifecycle import Action, Status, next_status
 from app.domain.permissions import Permission, permission_for
@@ -45,6 +45,7 @@ from app.services.calendar import load_calendar
 from app.services.catalogue import resolve_procedure
 from app.services.codes import allocate_code
 from app.services.context import ServiceContext
+from app.services.digitisation import missing_for_transfer
 from app.services.journal import record_change
 from app.services.queries import dossier_view, find_by_code
 from app.services.station import current_station
@@ -518,8 +519,22 @@ def withdraw(
     return _apply(ctx, code, Action.WITHDRAW, officer=officer, reason=reason, reason_required=True)
 
 
+def _ensure_digitised(step: Step) -> dict[str, object]:
+    # Tiền Giang 2025 Art. 16: must-digitise components are digitised and signed before transfer.
+    missing = missing_for_transfer(step.dossier)
+    if missing:
+        raise StateError(
+            "transfer.not_digitised",
+            "Chưa chuyển được hồ sơ: các thành phần sau phải được số hóa và ký số trước — "
+            + "; ".join(missing)
+            + ".",
+        )
+    return {}
+
+
 def transfer(ctx: ServiceContext, code: str, *, officer: str | None = None) -> DossierView:
     def mark(step: Step) -> dict[str, object]:
+        _ensure_digitised(step)
         step.dossier.transferred_at = step.at
         return {"to_agency": step.dossier.resolving_agency_name}
 

@@ -14,7 +14,7 @@ from app.domain.errors import AppError
 from app.logging_setup import RedactingFilter, configure_logging
 from app.services import accounts, dossiers, exports, queries
 from app.services.station import DEMO_PASSWORD
-from tests.app.services.helpers import procedure_with_unit, receive_cmd
+from tests.app.services.helpers import digitise_required, procedure_with_unit, receive_cmd
 
 NAME = "Đặng Thị Hoà"
 ID_NUMBER = "001190012345"
@@ -48,6 +48,7 @@ def test_a_full_intake_to_return_flow_logs_no_personal_data(ctx, clock, caplog, 
         clock.current = datetime(2026, 11, 25, 10, 0, tzinfo=VN_TZ)
         dossiers.request_supplement(ctx, code, "Thiếu giấy tờ")
         dossiers.receive_supplement(ctx, code)
+        digitise_required(ctx, code)
         dossiers.transfer(ctx, code)
         dossiers.record_result(ctx, code)
         dossiers.return_result(ctx, code)

@@ -10,6 +10,7 @@ from app.domain.errors import StateError
 from app.domain.forms import FormKind
 from app.services import dossiers
 from printing.dates import moment_in_words
+from tests.app.services.helpers import digitise_required
 from tests.printing.conftest import LONG_ADDRESS, LONG_NAME
 from tests.printing.pdf_checks import all_text, decode_symbols, fonts, page_sizes_mm
 
@@ -156,6 +157,7 @@ def test_form_06_after_transfer_and_result_shows_times_and_outcome(
     ctx, clock, simple_dossier, print_form
 ):
     clock.current += timedelta(hours=1)
+    digitise_required(ctx, simple_dossier.code)
     dossiers.transfer(ctx, simple_dossier.code)
     clock.current += timedelta(hours=2)
     dossiers.record_result(ctx, simple_dossier.code)

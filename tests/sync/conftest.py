@@ -296,7 +296,13 @@ class Station:
 
     def receive(self, count: int = 1) -> list[str]:
         if not self._procedure:
-            self._procedure = list_procedures(self.ctx)[0].id
+            # One without must-digitise components: the sync tests transfer dossiers, and
+            # digitising is not what they are about (tests/app/services/test_digitisation.py is).
+            self._procedure = next(
+                p.id
+                for p in list_procedures(self.ctx)
+                if not any(c.must_digitise for c in p.components)
+            )
         return [
             receive_dossier(
                 self.ctx, receive_cmd(self._procedure, applicant_name=f"{self.name} {i}")

@@ -22,7 +22,7 @@ STORED = "%Y-%m-%dT%H:%M:%S.%f"  # app.db.types' text form of a timestamp
 @pytest.fixture
 def flow(ctx):
     """Receive, look at, transfer and look at a dossier: changes and reads in one chain."""
-    p = procedure_with_unit(ctx, "working-days")
+    p = procedure_with_unit(ctx, "working-days", no_digitising=True)
     code = dossiers.receive_dossier(ctx, receive_cmd(p.id)).dossier.code
     queries.show_dossier(ctx, code, officer="canbo", reason="Công dân hỏi tiến độ")
     dossiers.transfer(ctx, code)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -18,14 +19,22 @@ from app.services import (
     backup,
     calendar,
     cash_sessions,
+    digitisation,
     dossiers,
     exports,
     queries,
 )
 from app.services.context import ServiceContext
+from app.services.digitisation import ComponentPdf
 from app.services.keys import FileKeyStore
+from app.services.scan_store import ScanStore
 from app.services.views import DossierView
-from tests.app.services.helpers import procedure_with_unit, receive_cmd
+from tests.app.services.helpers import (
+    digitise_required,
+    procedure_with_unit,
+    receive_cmd,
+    tiny_pdf,
+)
 
 USERS = {
     Role.COUNTER_OFFICER: "canbo",
@@ -41,10 +50,14 @@ ENFORCED_ELSEWHERE = {
     Permission.COLLECT_FEE,
     Permission.REFUND,
 }
-# No service performs these yet (scanning issue; financial-obligation steps of the lifecycle).
-NO_SERVICE_YET = {Permission.SCAN, Permission.FINANCIAL}
+# No service performs this yet (the financial-obligation steps of the lifecycle).
+NO_SERVICE_YET = {Permission.FINANCIAL}
 
 Attempt = Callable[[ServiceContext, DossierView, str, object], object]
+
+
+def _scans(tmp: Path) -> ScanStore:
+    return ScanStore(tmp / "scans", FileKeyStore(tmp / "k"))
 
 
 def _later(view: DossierView):
@@ -91,6 +104,12 @@ ATTEMPTS: dict[Permission, Attempt] = {
     Permission.CLOSE_CASH_SESSION: lambda c, d, who, tmp: cash_sessions.close_cash_session(
         c, {}, officer=who
     ),
+    Permission.SCAN: lambda c, d, who, tmp: digitisation.save_component(
+        c, _scans(tmp), d.code, "1", ComponentPdf(tiny_pdf(), 1, "import"), officer=who
+    ),
+    Permission.SIGN_DIGITISED: lambda c, d, who, tmp: digitisation.save_component(
+        c, _scans(tmp), d.code, "1", ComponentPdf(tiny_pdf(), 1, "import", signer="X"), officer=who
+    ),
     Permission.BACKUP: lambda c, d, who, tmp: backup.backup_database(
         c, tmp / "b.mcbk", officer=who, reason="Định kỳ", key_store=FileKeyStore(tmp / "k")
     ),
@@ -112,7 +131,9 @@ def test_every_permission_of_the_matrix_has_a_refusal_test():
 @pytest.fixture
 def received(ctx):
     p = procedure_with_unit(ctx, "working-days")
-    return dossiers.receive_dossier(ctx, receive_cmd(p.id)).dossier
+    view = dossiers.receive_dossier(ctx, receive_cmd(p.id)).dossier
+    digitise_required(ctx, view.code)  # so that only the role decides whether transfer works
+    return view
 
 
 def _event_count(ctx) -> int:

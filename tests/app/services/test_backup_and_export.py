@@ -4,16 +4,18 @@ tampered or foreign files, never write plaintext; sealed scans; the audited CSV 
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 from datetime import date
 
 import pytest
 
 from app.bootstrap import open_context
-from app.domain.errors import ValidationError
+from app.domain.errors import NotFoundError, ValidationError
 from app.services import backup, dossiers, exports, queries
 from app.services.audit import AuditFilter, list_audit, verify_audit_chain
 from app.services.keys import FileKeyStore, data_key, default_key_store
+from app.services.scan_store import ScanStore
 from tests.app.services.helpers import VALID_CCCD, procedure_with_unit, receive_cmd
 
 
@@ -117,10 +119,27 @@ def test_the_key_file_is_private_and_stable(tmp_path, monkeypatch):
 
 
 def test_sealed_scans_round_trip_and_are_unreadable_on_disk(tmp_path, store):
-    page = tmp_path / "scan-0001.jpg.sealed"
-    backup.seal_file(page, b"\xff\xd8JPEG CCCD 001190012345", store)
-    assert b"001190012345" not in page.read_bytes()
-    assert backup.open_sealed_file(page, store).endswith(b"001190012345")
+    scans = ScanStore(tmp_path / "scans", store)
+    pdf = b"%PDF-1.7 CCCD 001190012345"
+    digest = scans.put(pdf)
+    assert digest == hashlib.sha256(pdf).hexdigest()
+    assert b"001190012345" not in scans.path_of(digest).read_bytes()
+    assert scans.get(digest) == pdf
+    assert scans.put(pdf) == digest  # same content: stored once
+
+
+def test_a_tampered_sealed_scan_is_refused(tmp_path, store):
+    scans = ScanStore(tmp_path / "scans", store)
+    digest = scans.put(b"%PDF-1.7 original")
+    path = scans.path_of(digest)
+    damaged = bytearray(path.read_bytes())
+    damaged[-1] ^= 1
+    path.write_bytes(bytes(damaged))
+    with pytest.raises(ValidationError):
+        scans.get(digest)
+    with pytest.raises(NotFoundError) as missing:
+        scans.get("0" * 64)
+    assert missing.value.code == "scan.file_missing"
 
 
 def test_logbook_export_is_csv_for_excel_minimal_and_audited(ctx, received):

@@ -20,6 +20,7 @@ from tests.app.services.fee_helpers import (
     pay,
     receive,
 )
+from tests.app.services.helpers import digitise_required
 
 
 def refund(ctx, code, reason="Nộp nhầm thủ tục", **changes):
@@ -71,6 +72,7 @@ def test_a_refund_needs_a_reason(ctx):
 def test_a_refund_after_the_dossier_has_a_result_is_refused(ctx, steps):
     code = receive(ctx, RESIDENCE)
     pay(ctx, code, "card", reference="POS-1")
+    digitise_required(ctx, code)
     transfer(ctx, code)
     for step in steps:
         if step == "result":

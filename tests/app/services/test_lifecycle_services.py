@@ -15,7 +15,7 @@ from app.services.calendar import load_calendar
 from app.services.dossiers import receive_dossier
 from app.services.queries import show_dossier
 from app.services.station import current_station_point
-from tests.app.services.helpers import procedure_with_unit, receive_cmd
+from tests.app.services.helpers import digitise_required, procedure_with_unit, receive_cmd
 
 SUPERVISOR = "giamsat"  # stopping and re-appointing are the supervisor's (domain.permissions)
 
@@ -73,6 +73,7 @@ def test_refusal_is_a_result_with_an_outcome(ctx, received):
 
 
 def test_full_path_transfer_result_return(ctx, clock: FixedClock, received):
+    digitise_required(ctx, received.code)
     moved = dossiers.transfer(ctx, received.code)
     assert moved.status == 4
     clock.current = received.appointment - timedelta(minutes=5)
@@ -84,7 +85,8 @@ def test_full_path_transfer_result_return(ctx, clock: FixedClock, received):
     assert returned.returned_at == clock.current
     with ctx.db.read() as s:
         ops = [e.op for e in s.scalars(select(OutboxEntry).order_by(OutboxEntry.seq))]
-    assert ops[-4:] == ["receive", "transfer", "result", "return"]
+    assert ops.index("receive") < ops.index("transfer")
+    assert ops[-3:] == ["transfer", "result", "return"]
 
 
 def test_result_after_appointment_is_overdue(ctx, clock: FixedClock, received):
