@@ -13,7 +13,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from app.cli import account_commands as account_commands  # user/login/audit/export/backup
+from app.cli import day_commands as day_commands  # registers day close/status
 from app.cli import fee_commands as fee_commands  # registers fee/pay/vietqr/session commands
+from app.cli import scan_commands as scan_commands  # registers scan/import-file
 from app.cli import sync_commands as sync_commands  # registers central/enrol/sync commands
 from app.cli.commands import COMMANDS, build_parser
 from app.cli.output import emit_error

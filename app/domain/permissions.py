@@ -66,6 +66,7 @@ class Permission(StrEnum):
     COLLECT_FEE = "collect-fee"
     REFUND = "refund"
     CLOSE_CASH_SESSION = "close-cash-session"
+    CLOSE_DAY = "close-day"
     EDIT_CALENDAR = "edit-calendar"
     MANAGE_ACCOUNTS = "manage-accounts"
     EXPORT = "export"
@@ -98,6 +99,7 @@ PERMISSION_LABELS = {
     Permission.COLLECT_FEE: "thu phí, lệ phí",
     Permission.REFUND: "hoàn trả phí, lệ phí",
     Permission.CLOSE_CASH_SESSION: "chốt ca thu tiền",
+    Permission.CLOSE_DAY: "chốt số liệu cuối ngày",
     Permission.EDIT_CALENDAR: "sửa lịch làm việc, ngày nghỉ",
     Permission.MANAGE_ACCOUNTS: "quản lý tài khoản cán bộ",
     Permission.EXPORT: "xuất dữ liệu (sổ theo dõi, báo cáo) ra tệp",
@@ -135,7 +137,7 @@ MATRIX: dict[Role, frozenset[Permission]] = {
     Role.SCANNING_CLERK: frozenset({P.SCAN, P.PRINT, P.VIEW_PERSONAL_DATA}),
     # A supervisor can stand in at the counter, and alone decides what moves a legal outcome.
     Role.SUPERVISOR: _COUNTER_WORK
-    | {P.STOP, P.REAPPOINT, P.REFUND, P.EXPORT, P.VIEW_AUDIT, P.BACKUP},
+    | {P.STOP, P.REAPPOINT, P.REFUND, P.EXPORT, P.VIEW_AUDIT, P.BACKUP, P.CLOSE_DAY},
     # Runs the installation; never handles a dossier nor reads a citizen's file.
     Role.ADMINISTRATOR: frozenset(
         {P.EDIT_CALENDAR, P.MANAGE_ACCOUNTS, P.EXPORT, P.VIEW_AUDIT, P.BACKUP, P.RESTORE}

@@ -32,7 +32,7 @@ from typing import Any
 import pkcs11
 
 # asn1crypto has no type information (pyHanko's certificate and key types come from it)
-from asn1crypto import keys as asn1_keys  # type: ignore[import-untyped]
+from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import (

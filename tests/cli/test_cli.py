@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from datetime import datetime
 
 import pytest
 
 from app.cli import main
+from app.domain.clock import VN_TZ
 
 
 @pytest.fixture
@@ -195,3 +197,16 @@ def test_receive_with_outcome_ineligible_records_a_refusal(run):
     assert received["status"] == 3
     _, shown, _ = run("show", received["code"])
     assert shown["events"][-1]["reason"] == "Thủ tục không thuộc thẩm quyền của phường"
+
+
+def test_day_close_and_status(run):
+    today = datetime.now(VN_TZ).date().isoformat()
+    code, status, _ = run("day", "status", "--date", today)
+    assert code == 0 and status["closed"] is False
+    code, _, err = run("day", "close", "--date", today, "--officer", "canbo")
+    assert code == 3 and "quyền" in err
+    code, closed, err = run("day", "close", "--date", today, "--officer", "giamsat")
+    assert code == 0, err
+    assert closed["closed_by"] == "giamsat"
+    code, _, err = run("day", "close", "--date", today, "--officer", "giamsat")
+    assert code == 3 and "đã được chốt" in err

@@ -19,6 +19,7 @@ from app.services import (
     backup,
     calendar,
     cash_sessions,
+    day_close,
     digitisation,
     dossiers,
     exports,
@@ -109,6 +110,9 @@ ATTEMPTS: dict[Permission, Attempt] = {
     ),
     Permission.SIGN_DIGITISED: lambda c, d, who, tmp: digitisation.save_component(
         c, _scans(tmp), d.code, "1", ComponentPdf(tiny_pdf(), 1, "import", signer="X"), officer=who
+    ),
+    Permission.CLOSE_DAY: lambda c, d, who, tmp: day_close.close_day(
+        c, d.received_at.date(), officer=who
     ),
     Permission.BACKUP: lambda c, d, who, tmp: backup.backup_database(
         c, tmp / "b.mcbk", officer=who, reason="Định kỳ", key_store=FileKeyStore(tmp / "k")

@@ -1,0 +1,125 @@
+"""Close the day (chốt ngày): the supervisor's end-of-day step for this counter.
+
+Closing is refused, with the reason in Vietnamese, while
+- changes made that day are still waiting for upload to the central system (a counter in central
+  mode): the day's figures would not be the central system's figures yet — sync first;
+- a cash session of that business day is still open: its money is not counted yet.
+The closure itself is an event (`day-close`, entity "day", id = ISO date) with the day's counts,
+queued for upload like any change; a closed day cannot be closed twice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+from app.db.fee_models import CashSession
+from app.db.models import Dossier, Event, OutboxEntry
+from app.domain.errors import StateError
+from app.domain.formatting import vn_date
+from app.domain.permissions import Permission
+from app.domain.text import clean_text
+from app.services.authz import require
+from app.services.context import ServiceContext
+from app.services.journal import record_change
+from app.services.station import current_station
+from app.services.sync_records import day_bounds
+
+ACTION = "day-close"
+
+
+@dataclass(frozen=True)
+class DayClose:
+    day: date
+    closed_at: datetime
+    closed_by: str
+    received: int  # dossiers received that day at this workstation's counter
+    note: str
+
+
+def _closure(session: Session, day: date) -> Event | None:
+    return session.scalar(
+        select(Event).where(Event.action == ACTION, Event.entity_id == day.isoformat())
+    )
+
+
+def _view(event: Event, day: date) -> DayClose:
+    return DayClose(day, event.at, event.actor, int(event.data.get("received", 0)), event.reason)
+
+
+def day_closure(ctx: ServiceContext, day: date) -> DayClose | None:
+    with ctx.db.read() as session:
+        event = _closure(session, day)
+        return _view(event, day) if event else None
+
+
+def _count(session: Session, query: Select[int]) -> int:
+    return int(session.scalar(query) or 0)
+
+
+def close_day(
+    ctx: ServiceContext, day: date, *, officer: str | None = None, note: str = ""
+) -> DayClose:
+    now = ctx.clock.now()
+    start, end = day_bounds(day)
+    with ctx.db.write() as session:
+        station = current_station(session)
+        user = require(session, station, officer, Permission.CLOSE_DAY, now)
+        shown = vn_date(day)
+        if _closure(session, day) is not None:
+            raise StateError("day.already_closed", f"Ngày {shown} đã được chốt.")
+        if station.mode == "central":
+            pending = _count(
+                session,
+                select(func.count())
+                .select_from(OutboxEntry)
+                .where(
+                    OutboxEntry.state == "pending",
+                    OutboxEntry.created_at >= start,
+                    OutboxEntry.created_at < end,
+                ),
+            )
+            if pending:
+                raise StateError(
+                    "day.pending_sync",
+                    f"Chưa chốt được ngày {shown}: còn {pending} thay đổi của ngày này chưa gửi "
+                    "lên hệ thống trung tâm. Xin đồng bộ (F9) khi có kết nối rồi chốt lại.",
+                    pending=pending,
+                )
+        open_sessions = _count(
+            session,
+            select(func.count())
+            .select_from(CashSession)
+            .where(CashSession.business_date == day, CashSession.state == "open"),
+        )
+        if open_sessions:
+            raise StateError(
+                "day.cash_open",
+                f"Chưa chốt được ngày {shown}: còn {open_sessions} ca thu tiền chưa đóng.",
+            )
+        received = _count(
+            session,
+            select(func.count())
+            .select_from(Dossier)
+            .where(
+                Dossier.counter_id == station.counter_id,
+                Dossier.received_at >= start,
+                Dossier.received_at < end,
+            ),
+        )
+        event = record_change(
+            session,
+            at=now,
+            actor=user.username,
+            workstation=ctx.workstation,
+            action=ACTION,
+            entity_type="day",
+            entity_id=day.isoformat(),
+            reason=clean_text(note),
+            data={"received": received},
+            outbox_payload={"day_close": {"day": day.isoformat(), "received": received}},
+        )
+        return _view(event, day)
