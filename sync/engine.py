@@ -6,6 +6,7 @@ A sync runs four phases, each safe to interrupt at any point (a crash, a cut cab
    list, never blocking the rest);
 2. leases: give back unused numbers of past days, top up today and the next working days;
 3. download the change feed in small batches, each applied with its cursor in one transaction;
+   then the digitised PDFs, content-addressed and resumable, after all the metadata;
 4. consistency check: compare digests per scope with the server and silently re-download any
    scope that differs — never a "which side do you keep" question.
 Everything local goes through app.services.sync_port; everything remote through sync.client.
@@ -66,6 +67,7 @@ class SyncSummary:
     leases_granted: int = 0
     leases_returned: int = 0
     redownloaded: tuple[str, ...] = ()
+    blobs_uploaded: int = 0
     pending: int = 0
     oldest_pending_age_s: float | None = None
     last_success: datetime | None = None
@@ -92,6 +94,7 @@ class _Tally:
     granted: int = 0
     returned: int = 0
     redownloaded: list[str] = field(default_factory=list)
+    blobs: int = 0
 
 
 def _entry(item: port.OutgoingEntry) -> UploadEntry:
@@ -146,9 +149,17 @@ class SyncEngine:
             needs, returns = port.plan_leases(self.ctx, days_ahead=self.options.lease_days_ahead)
             self.exchange_leases(tuple(needs), tuple(returns), tally)
             self.download(tally)
+        self.upload_blobs(tally)
         if self.options.check and tally.retry == 0 and port.pending_count(self.ctx) == 0:
             self.check(tally)
         return tally
+
+    def upload_blobs(self, tally: _Tally) -> None:
+        """Digitised PDFs, after the metadata: resumable, content-addressed (docs/SYNC.md)."""
+        for sha256 in port.pending_blobs(self.ctx):
+            self.client.put_blob(sha256, port.read_blob(self.ctx, sha256))
+            port.mark_blob_uploaded(self.ctx, sha256)
+            tally.blobs += 1
 
     def upload(self, tally: _Tally) -> None:
         last_seq = 0
@@ -312,6 +323,7 @@ def _summary(
         leases_granted=tally.granted,
         leases_returned=tally.returned,
         redownloaded=tuple(tally.redownloaded),
+        blobs_uploaded=tally.blobs,
         pending=status.pending,
         oldest_pending_age_s=age,
         last_success=status.last_success_at,

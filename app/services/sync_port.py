@@ -31,6 +31,7 @@ from app.db.sync_models import SyncRejection, SyncState, SyncVersion
 from app.services.context import ServiceContext
 from app.services.journal import record_change
 from app.services.station import DEMO_OFFICER, ensure_demo_accounts
+from app.services.sync_blobs import mark_blob_uploaded, pending_blobs, read_blob
 from app.services.sync_leases import (
     LeaseCapacity,
     LeaseGiveBack,
@@ -92,10 +93,13 @@ __all__ = [
     "finish_enrolment",
     "lease_capacity",
     "local_digests",
+    "mark_blob_uploaded",
+    "pending_blobs",
     "pending_count",
     "pending_entries",
     "pending_for_day",
     "plan_leases",
+    "read_blob",
     "reconcile_leases",
     "record_attempt",
     "record_upload_results",
