@@ -1,6 +1,7 @@
 """Main window: header (unit, counter, officer, date), mode/sync badge, busy indicator, screens.
 
-F2 Tiếp nhận · F3 Tra cứu · F4 Hồ sơ · F5 Sổ theo dõi/Giám sát · F6 Cài đặt · F7 Nhật ký.
+F2 Tiếp nhận · F3 Tra cứu · F4 Hồ sơ · F5 Sổ theo dõi/Giám sát · F6 Cài đặt · F7 Nhật ký ·
+F8 Thu phí / Ca thu tiền.
 Screens get the service context, the op-runner and the event hub in their constructors; the
 window only wires them together. The window holds who is signed in (`OfficerSession`) and gives
 the screens its `officer` getter, so every action is attributed to the officer signed in at that
@@ -35,11 +36,12 @@ from ui.dialogs.sign_in_dialog import SignInForm
 from ui.events import AppEvents
 from ui.officer_session import OfficerSession
 from ui.ops import OpRunner
-from ui.print_flow import PrintFlow
+from ui.print_flow import PrintFlow, RenderedDocument
 from ui.print_support import PdfPrinter, QtPdfPrinter
 from ui.screens.audit_screen import AuditScreen
+from ui.screens.cash_session_screen import CashSessionScreen
 from ui.screens.dossier_screen import DossierScreen
-from ui.screens.intake_screen import IntakeScreen
+from ui.screens.intake_screen import IntakeScreen, reception_form
 from ui.screens.lookup_screen import LookupScreen
 from ui.screens.settings_screen import SettingsScreen
 from ui.screens.supervisor_screen import SupervisorScreen
@@ -89,13 +91,22 @@ class MainWindow(QMainWindow):
             ctx, self.runner, self.events, self._settings, officer=officer
         )
         self.audit = AuditScreen(ctx, self.runner, officer=officer)
+        self.cash = CashSessionScreen(ctx, self.runner, self.events, officer=officer)
         self.print_flow = PrintFlow(
             ctx, self.runner, printer or QtPdfPrinter(self._settings), officer, self
         )
-        # After a reception the receipt's print preview opens (form 01, both copies).
+        # After a reception the preview of its form opens: the receipt (form 01, both copies),
+        # or form 02 / 03 when the officer found the dossier incomplete / not eligible.
         self.intake.dossier_received.connect(
-            lambda view: self.print_flow.print_form(FormKind.RECEIPT, view.code)
+            lambda view: self.print_flow.print_form(reception_form(view), view.code)
         )
+        for source in (
+            self.intake.fee_panel,
+            self.dossier.fee_panel,
+            self.cash,
+            self.supervisor.fee_report,
+        ):
+            source.document_requested.connect(self._on_document_requested)
         self.dossier.print_requested.connect(
             lambda kind, code, as_pdf: self.print_flow.print_form(
                 FormKind(kind), code, as_pdf=as_pdf
@@ -114,6 +125,7 @@ class MainWindow(QMainWindow):
             ("F5", self.supervisor, "Sổ theo dõi / Giám sát"),
             ("F6", self.settings, "Cài đặt"),
             ("F7", self.audit, "Nhật ký kiểm tra"),
+            ("F8", self.cash, "Thu phí / Ca thu tiền"),
         )
         for key, screen, title in screens:
             self.tabs.addTab(screen, f"{title} ({key})")
@@ -153,6 +165,9 @@ class MainWindow(QMainWindow):
             "Chưa in được",
             f"{message}\n\nHồ sơ đã được lưu. Có thể in lại từ màn hình Hồ sơ (F4, Ctrl+P).",
         )
+
+    def _on_document_requested(self, document: RenderedDocument) -> None:
+        self.print_flow.print_document(document)
 
     def officer(self) -> str | None:
         """The signed-in officer's user name (None: the station's default officer)."""
@@ -196,7 +211,7 @@ class MainWindow(QMainWindow):
         if officer.username != self.officer():
             # Another person at the counter: nothing the previous officer had open stays.
             self.dossier.clear()
-            self.intake.reset()
+            self.intake.start_over()
         self.session.switch(officer)
         self.header.setText(self._header_text(self._info))
         self.stack.setCurrentIndex(0)
@@ -209,6 +224,8 @@ class MainWindow(QMainWindow):
         elif screen is self.lookup:
             self.lookup.search_box.setFocus()
             self.lookup.search_box.selectAll()
+        elif screen is self.cash:
+            self.cash.count.first_field().setFocus()
 
     def _on_tabs_current_changed(self, _index: int) -> None:
         if self.tabs.currentWidget() is self.supervisor:

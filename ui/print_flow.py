@@ -4,11 +4,16 @@ The document is rendered once (services + printing, off the UI thread); the offi
 that PDF in the print preview; only when it is actually printed is the print (or reprint) written
 to the audit trail. A failed or cancelled print never changes the dossier: the officer can reprint
 from the dossier view at any time.
+
+Documents that are not forms of a dossier (fee receipts, the VietQR slip, cash session and daily
+fee reports) come as a `RenderedDocument`: a render function run off the UI thread, then the same
+preview and printer-per-document-type; their printing is not audited (no service records it yet).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 
 from PySide6.QtCore import QObject, Signal
@@ -30,6 +35,17 @@ from ui.ops import OpRunner
 from ui.print_support import PdfPrinter
 
 DOC_TYPES = {FormKind.RECEIPT: "receipt", FormKind.LOGBOOK: "logbook"}
+
+
+@dataclass(frozen=True)
+class RenderedDocument:
+    """A document to print that is not a dossier form: `render` returns its PDF (called on a
+    worker thread); `doc_type` picks the remembered printer ("receipt", "thermal", "forms")."""
+
+    title: str
+    doc_type: str
+    file_name: str
+    render: Callable[[], bytes]
 
 
 class PrintFlow(QObject):
@@ -100,6 +116,15 @@ class PrintFlow(QObject):
                 self.printed.emit(f"Đã in sổ theo dõi hồ sơ ({name}).")
 
         self._runner.run(render, show, self._on_error)
+
+    def print_document(self, document: RenderedDocument, *, as_pdf: bool = False) -> None:
+        def show(pdf: bytes) -> None:
+            if as_pdf:
+                self._printer.open_pdf(pdf, document.file_name)
+            elif self._printer.print_pdf(self._parent, pdf, document.doc_type, document.title):
+                self.printed.emit(f"Đã in: {document.title}")
+
+        self._runner.run(document.render, show, self._on_error)
 
     def _on_error(self, error: Exception) -> None:
         if not isinstance(error, AppError):

@@ -44,12 +44,25 @@ def level_of(d: Any, now: datetime) -> str | None:
     return level.value
 
 
+# History lines for events that are not lifecycle steps nor prints.
+OTHER_ACTION_LABELS = {
+    "digitise": "Số hóa thành phần hồ sơ",
+    "sign-digitised": "Ký số bản số hóa",
+    "fee-payment": "Thu phí, lệ phí",
+    "fee-payment-confirm": "Xác nhận đã nhận tiền chuyển khoản",
+    "fee-payment-cancel": "Hủy khoản chờ thanh toán",
+    "fee-receipt-issue": "Lập biên lai thu phí, lệ phí",
+    "fee-receipt-cancel": "Hủy biên lai",
+    "fee-refund": "Hoàn trả phí, lệ phí",
+}
+
+
 def _action_label(action: str) -> str:
     try:
         return Action(action).label
     except ValueError:
         # Prints of the dossier's forms are events too («In lại mẫu 01 – …»).
-        return print_action_label(action) or action
+        return print_action_label(action) or OTHER_ACTION_LABELS.get(action, action)
 
 
 def dossier_view(session: Session, d: Dossier, now: datetime) -> DossierView:

@@ -7,7 +7,7 @@ from PySide6.QtCore import Qt
 from app.domain.lifecycle import Action
 from app.services.dossiers import receive_dossier
 from app.services.queries import show_dossier
-from tests.app.services.helpers import procedure_with_unit, receive_cmd
+from tests.app.services.helpers import digitise_required, procedure_with_unit, receive_cmd
 from ui.main_window import MainWindow
 
 
@@ -25,10 +25,19 @@ def test_scanned_code_opens_the_dossier_and_transfer_works(qtbot, ctx, runner, e
     assert window.dossier.view is not None and window.dossier.view.code == code
     assert window.dossier.buttons[Action.TRANSFER].isVisibleTo(window.dossier)
     assert not window.dossier.buttons[Action.RETURN_RESULT].isVisibleTo(window.dossier)
+    # The must-digitise component is not scanned and signed yet: refused, with the reason.
+    window.dossier.buttons[Action.TRANSFER].click()
+    assert show_dossier(ctx, code).status == 2
+    assert "phải được số hóa và ký số" in window.dossier.message.text()
+    digitise_required(ctx, code)
     window.dossier.buttons[Action.TRANSFER].click()
     assert show_dossier(ctx, code).status == 4
     assert window.dossier.view.status == 4
-    assert window.dossier.history.rowCount() == 2
+    labels = [
+        window.dossier.history.item(row, 2).text()
+        for row in range(window.dossier.history.rowCount())
+    ]
+    assert labels[-2:] == ["Ký số bản số hóa", "Chuyển cơ quan giải quyết"]
 
 
 def test_name_lookup_without_diacritics_lists_matches_with_colour(qtbot, ctx, runner, events):

@@ -1,4 +1,5 @@
-"""Hồ sơ: one dossier's data, history (who, when, what) and the actions its state allows."""
+"""Hồ sơ: one dossier's data, history (who, when, what), the actions its state allows, and its
+fees (collect, confirm a transfer, print or cancel a receipt, refund) on the «Phí, lệ phí» tab."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -28,6 +30,7 @@ from app.services.views import DossierView
 from ui.events import AppEvents, ChangeSet
 from ui.officer_session import OfficerGetter, station_default
 from ui.ops import OpRunner
+from ui.widgets.fee_panel import FeePanel
 
 # Actions that need the officer to state a reason.
 NEEDS_REASON = {Action.REFUSE, Action.STOP, Action.WITHDRAW, Action.REQUEST_SUPPLEMENT}
@@ -45,6 +48,30 @@ LEVEL_TEXT = {"green": "còn hạn", "amber": "sắp đến hạn (dưới 1 ng�
 
 
 Call = Callable[[ServiceContext, str, str, str | None], DossierView]
+RAW_HTML = {"Mã hồ sơ", "Trạng thái"}  # values already marked up
+WIDE = {"Thủ tục", "Cơ quan giải quyết"}  # long values: a row of their own
+
+
+def _details_table(rows: list[tuple[str, str]]) -> str:
+    """Two label/value pairs per line (long ones alone), so the fee tab keeps its height."""
+    cells = [(k, v if k in RAW_HTML else html.escape(v), k in WIDE) for k, v in rows]
+    lines: list[str] = []
+    pending: list[str] = []
+    for key, value, wide in cells:
+        cell = f"<td>{html.escape(key)}:&nbsp;</td><td{' colspan=4' if wide else ''}>{value}</td>"
+        if wide:
+            if pending:
+                lines.append("".join(pending))
+                pending = []
+            lines.append(cell)
+            continue
+        pending.append(cell + ("<td>&nbsp;&nbsp;&nbsp;</td>" if not pending else ""))
+        if len(pending) == 2:
+            lines.append("".join(pending))
+            pending = []
+    if pending:
+        lines.append("".join(pending))
+    return "<table>" + "".join(f"<tr>{line}</tr>" for line in lines) + "</table>"
 
 
 def _call(action: Action) -> Call:
@@ -115,12 +142,18 @@ class DossierScreen(QWidget):
             button.setEnabled(False)
             button.clicked.connect(lambda _c=False, p=as_pdf: self._request_print(p))
             row.addWidget(button)
+        self.fee_panel = FeePanel(ctx, runner, events, officer=officer)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.history, "&Quá trình xử lý")
+        self.tabs.addTab(self.fee_panel, "&Phí, lệ phí")
+        self.tabs.setTabToolTip(
+            1, "Thu phí, xác nhận chuyển khoản, in/hủy biên lai, hoàn trả (Alt+P)"
+        )
         layout = QVBoxLayout(self)
         layout.addWidget(self.details)
         layout.addLayout(row)
         layout.addWidget(self.message)
-        layout.addWidget(QLabel("Quá trình xử lý:"))
-        layout.addWidget(self.history, 1)
+        layout.addWidget(self.tabs, 1)
         events.dossier_opened.connect(self.open)
         events.changed.connect(self._on_events_changed)
 
@@ -131,6 +164,7 @@ class DossierScreen(QWidget):
         self.details.setText("Chưa chọn hồ sơ. Tra cứu (F3) hoặc quét mã vạch Giấy tiếp nhận.")
         self.message.clear()
         self.history.setRowCount(0)
+        self.fee_panel.clear()
         for button in self.buttons.values():
             button.hide()
 
@@ -159,14 +193,7 @@ class DossierScreen(QWidget):
             ("Số lần bổ sung", str(view.supplement_count)),
             ("Sổ theo dõi", f"Quyển {view.book_no}, số thứ tự {view.entry_no}"),
         ]
-        self.details.setText(
-            "<table>"
-            + "".join(
-                f"<tr><td>{html.escape(k)}:&nbsp;</td><td>{v if k in ('Mã hồ sơ', 'Trạng thái') else html.escape(v)}</td></tr>"  # noqa: E501
-                for k, v in rows
-            )
-            + "</table>"
-        )
+        self.details.setText(_details_table(rows))
         allowed = set(allowed_actions(Status(view.status)))
         for action, button in self.buttons.items():
             button.setVisible(action in allowed)
@@ -175,6 +202,11 @@ class DossierScreen(QWidget):
             for j, text in enumerate((vn_datetime(e.at), e.actor, e.action_label, e.reason)):
                 self.history.setItem(i, j, QTableWidgetItem(text))
         self.history.resizeRowsToContents()
+        self.fee_panel.set_dossier(view.code)
+
+    def show_fees(self) -> None:
+        self.tabs.setCurrentIndex(1)
+        self.fee_panel.method.setFocus()
 
     def _request_print(self, as_pdf: bool) -> None:
         if self.view is not None:

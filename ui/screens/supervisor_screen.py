@@ -1,5 +1,6 @@
 """Sổ theo dõi / Giám sát: the logbook for a date range, overdue and amber dossiers, receptions
-per officer per day, and the changes the central system rejected (with the reason)."""
+per officer per day, the changes the central system rejected (with the reason), and the daily fee
+report (`fee_report_screen.py`, its own day picker and print)."""
 
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ from app.services.views import DossierSummary, LogbookPage
 from ui.events import AppEvents, ChangeSet
 from ui.models.dossier_table_model import DossierTableModel
 from ui.ops import OpRunner
+from ui.screens.fee_report_screen import FeeReportScreen
 
 LOGBOOK_COLUMNS = [
     "STT",
@@ -114,16 +116,24 @@ class SupervisorScreen(QWidget):
         tabs.addTab(self.overdue, "Sắp đến hạn / quá hạn")
         tabs.addTab(self.per_officer, "Theo cán bộ")
         tabs.addTab(self.rejected, "Bị hệ thống trung tâm từ chối")
+        self.fee_report = FeeReportScreen(ctx, runner, events)
+        tabs.addTab(self.fee_report, "Báo cáo thu phí")
         self.tabs = tabs
-        bar = QHBoxLayout()
+        # The date range belongs to the logbook tabs; the fee report has its own day.
+        self.range_bar = QWidget()
+        bar = QHBoxLayout(self.range_bar)
+        bar.setContentsMargins(0, 0, 0, 0)
         for widget in (QLabel("Từ ngày"), self.date_from, QLabel("đến"), self.date_to):
             bar.addWidget(widget)
         bar.addWidget(self.show_button)
         bar.addStretch(1)
         bar.addWidget(self.total)
         bar.addWidget(self.print_button)
+        tabs.currentChanged.connect(
+            lambda _i: self.range_bar.setVisible(tabs.currentWidget() is not self.fee_report)
+        )
         layout = QVBoxLayout(self)
-        layout.addLayout(bar)
+        layout.addWidget(self.range_bar)
         layout.addWidget(tabs, 1)
         events.changed.connect(self._on_events_changed)
 
@@ -138,6 +148,7 @@ class SupervisorScreen(QWidget):
             lambda: counts_per_officer(self._ctx, day_from, day_to), self._show_per_officer
         )
         self._runner.run(lambda: rejected_uploads(self._ctx), self._show_rejected)
+        self.fee_report.refresh()
 
     def _show_logbook(self, page: LogbookPage) -> None:
         self.page = page
