@@ -130,7 +130,11 @@ def _scan(args: argparse.Namespace) -> int:
         source=Source(args.source), mode=ColourMode(args.mode), dpi=args.dpi, paper=args.paper
     )
     backend = "escl" if args.device.startswith(("escl:", "http://", "https://")) else "sane"
-    scanner = open_scanner(backend)
+    scanner = (
+        open_scanner(backend, addresses=[args.device])
+        if backend == "escl"
+        else open_scanner(backend)
+    )
     return _run(args, ctx, scanner.scan(args.device, settings), backend, args.dpi)
 
 
@@ -139,8 +143,8 @@ def _import_file(args: argparse.Namespace) -> int:
     from app.scanning.importer import FileImporter
 
     ctx = open_context(_data_dir(args))
-    importer = FileImporter()
-    pages = importer.read_files([Path(f) for f in args.files], dpi=args.dpi)
+    settings = ScanSettings(mode=ColourMode(args.mode), dpi=args.dpi)
+    pages = FileImporter().import_files([Path(f) for f in args.files], settings)
     return _run(args, ctx, pages, "import", args.dpi)
 
 
