@@ -10,9 +10,7 @@ from app.services.sync_port import pending_for_day
 from tests.sync.conftest import NOW, Central
 
 
-def test_the_day_cannot_be_closed_while_its_changes_wait_for_upload(
-    central: Central, make_station
-):
+def test_the_day_cannot_be_closed_while_its_changes_wait_for_upload(central: Central, make_station):
     a = make_station(central, "tinh-q01")
     day = NOW.date()
     a.receive(3)

@@ -111,15 +111,13 @@ def test_scanned_pages_become_a_pdfa_component_sealed_on_disk_with_row_event_and
         dossiers.transfer(ctx, code)
 
 
-def test_signing_supersedes_the_unsigned_version_and_unblocks_the_transfer(
-    ctx, code, store, pki
-):
+def test_signing_supersedes_the_unsigned_version_and_unblocks_the_transfer(ctx, code, store, pki):
     target = digitisation_status(ctx, code).missing[0]
     pages = collect(_pages(2)).pages
     first = digitise_pages(ctx, store, code, target.component_id, pages, source="import")
     signed = sign_component(ctx, store, code, target.component_id, _signer(pki))
     assert signed.signed and signed.component.signer == "Nguyễn Thị Hoa"
-    view, pdf = read_component(ctx, store, code, target.component_id)
+    _, pdf = read_component(ctx, store, code, target.component_id)
     check = validate(pdf, [pki[0].cert])
     assert check.ok and check.signer_name == "Nguyễn Thị Hoa"
     with ctx.db.read() as s:
