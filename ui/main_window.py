@@ -1,7 +1,7 @@
 """Main window: header (unit, counter, officer, date), mode/sync badge, busy indicator, screens.
 
 F2 Tiếp nhận · F3 Tra cứu · F4 Hồ sơ · F5 Sổ theo dõi/Giám sát · F6 Cài đặt · F7 Nhật ký ·
-F8 Thu phí / Ca thu tiền.
+F8 Thu phí / Ca thu tiền · F10 Số hóa.
 Screens get the service context, the op-runner and the event hub in their constructors; the
 window only wires them together. The window holds who is signed in (`OfficerSession`) and gives
 the screens its `officer` getter, so every action is attributed to the officer signed in at that
@@ -12,6 +12,8 @@ lock by itself.
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -46,6 +48,10 @@ from ui.screens.lookup_screen import LookupScreen
 from ui.screens.settings_screen import SettingsScreen
 from ui.screens.supervisor_screen import SupervisorScreen
 from ui.widgets.idle_lock import IdleLock, configured_minutes
+from ui.widgets.lazy_screen import LazyScreen
+
+if TYPE_CHECKING:
+    from ui.screens.scan_screen import ScanScreen
 from ui.widgets.sync_badge import SyncBadge
 
 
@@ -92,6 +98,8 @@ class MainWindow(QMainWindow):
         )
         self.audit = AuditScreen(ctx, self.runner, officer=officer)
         self.cash = CashSessionScreen(ctx, self.runner, self.events, officer=officer)
+        self.scan_screen: ScanScreen | None = None
+        self.scan = LazyScreen(self._build_scan_screen)  # built on first show (F10)
         self.print_flow = PrintFlow(
             ctx, self.runner, printer or QtPdfPrinter(self._settings), officer, self
         )
@@ -126,6 +134,7 @@ class MainWindow(QMainWindow):
             ("F6", self.settings, "Cài đặt"),
             ("F7", self.audit, "Nhật ký kiểm tra"),
             ("F8", self.cash, "Thu phí / Ca thu tiền"),
+            ("F10", self.scan, "Số hóa"),
         )
         for key, screen, title in screens:
             self.tabs.addTab(screen, f"{title} ({key})")
@@ -212,6 +221,8 @@ class MainWindow(QMainWindow):
             # Another person at the counter: nothing the previous officer had open stays.
             self.dossier.clear()
             self.intake.start_over()
+            if self.scan_screen is not None:
+                self.scan_screen.clear()
         self.session.switch(officer)
         self.header.setText(self._header_text(self._info))
         self.stack.setCurrentIndex(0)
@@ -231,6 +242,17 @@ class MainWindow(QMainWindow):
         if self.tabs.currentWidget() is self.supervisor:
             self.supervisor.refresh()
 
+    def _build_scan_screen(self) -> QWidget:
+        # Imported here: OpenCV, pikepdf and pyHanko cost about a second (cold start budget).
+        from ui.screens.scan_screen import ScanScreen
+
+        self.scan_screen = ScanScreen(
+            self._ctx, self.runner, self.events, settings=self._settings, officer=self.officer
+        )
+        return self.scan_screen
+
     def closeEvent(self, event):  # type: ignore[no-untyped-def]
+        if self.scan_screen is not None:
+            self.scan_screen.shutdown()
         self._settings.setValue("main_window/geometry", self.saveGeometry())
         super().closeEvent(event)
