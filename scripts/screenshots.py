@@ -1,6 +1,6 @@
 """Screenshots of every screen at 1366×768 on a real X server (run under xvfb-run).
 
-xvfb-run -a -s "-screen 0 1366x768x24" .venv/bin/python scripts/screenshots.py OUT_DIR
+PYTHONPATH=. xvfb-run -a -s "-screen 0 1366x768x24" .venv/bin/python scripts/screenshots.py OUT_DIR
 """
 
 from __future__ import annotations
@@ -78,6 +78,7 @@ def main() -> None:
             app.processEvents()
         window.grab().save(str(out / f"{name}.png"))
     fee_screens(app, window, ctx, procedures, out)
+    scan_screen(app, window, ctx, out)
     print("\n".join(str(p) for p in sorted(out.glob("*.png"))))
 
 
@@ -163,6 +164,41 @@ def fee_screens(
         app.processEvents()
     dialog.grab().save(str(out / "11-reason-dialog.png"))
     dialog.close()
+
+
+def scan_screen(app: QApplication, window: MainWindow, ctx: ServiceContext, out: Path) -> None:
+    """Số hóa (F10): a dossier with a must-digitise component, three pages scanned (one blank)
+    from rendered test pages through the real pipeline."""
+    from app.scanning.model import DeviceInfo, RawPage, ScanSettings, Source
+    from tests.app.scanning.sample_pages import render_blank_page, render_text_page
+
+    class RenderedScanner:
+        backend = "sane"
+
+        def devices(self) -> list[DeviceInfo]:
+            return [DeviceInfo("test:0", "Máy quét thử (khay nạp)", "sane", (Source.ADF,))]
+
+        def scan(self, device_id: str, settings: ScanSettings):  # type: ignore[no-untyped-def]
+            yield RawPage(render_text_page(dpi=100, skew_deg=2.0, seed=1), 100, 1, device_id)
+            yield RawPage(render_blank_page(dpi=100), 100, 2, device_id)
+            yield RawPage(render_text_page(dpi=100, seed=3), 100, 3, device_id)
+
+    code = receive_dossier(
+        ctx,
+        ReceiveDossier(procedure="2.001019", applicant_name="Lò Văn Páo", id_number="014085001234"),
+    ).dossier.code
+    window.tabs.setCurrentWidget(window.scan)
+    screen = window.scan_screen
+    assert screen is not None
+    screen._scanner = RenderedScanner()  # the test scanner instead of the PC's devices
+    screen.refresh_devices()
+    screen.open(code)
+    for _ in range(5):
+        app.processEvents()
+    screen.scan()
+    for _ in range(20):
+        app.processEvents()
+    window.grab().save(str(out / "12-scan.png"))
 
 
 if __name__ == "__main__":
