@@ -31,6 +31,7 @@ import json
 import math
 import os
 import random
+import shutil
 import socket
 import sqlite3
 import statistics
@@ -83,6 +84,7 @@ SEARCHES = [
     ("ly lich tu phap", "3.000333"),  # 200.000
 ]
 STEP_WIDTH = 44
+MAX_SHOWN_SAMPLES = 4
 OWN_CALLBACKS = {"__call__", "_tick", "check", "checked_canvas", "checked_connect"}
 NO_APP_FRAME = "(no app frame: in Qt/C++, or waiting for the GIL)"
 
@@ -217,7 +219,8 @@ class Heartbeat:
     last_step: str = "idle"
     gaps: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     long: list[LongGap] = field(default_factory=list)
-    busy_unshown: int = 0  # ticks where an op ran but the busy indicator was hidden
+    # Ticks, per step, where an op ran but the busy indicator was hidden.
+    busy_unshown: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     lock: threading.Lock = field(default_factory=threading.Lock)
     pending: dict[float, list[Sample]] = field(default_factory=dict)
     timer: QTimer | None = None
@@ -244,7 +247,7 @@ class Heartbeat:
         if window is None or not window.isVisible():
             return
         if window.runner.busy and not window.busy.isVisible():
-            self.busy_unshown += 1
+            self.busy_unshown[self.step] += 1
 
 
 class Watchdog(threading.Thread):
@@ -637,11 +640,23 @@ def print_table(hb: Heartbeat, driver: Driver, meta: dict[str, Any]) -> dict[str
             f"{st['p99_ms']:>7.1f} {st['max_ms']:>7.1f} {st['over_50ms']:>6}"
         )
     print("(gaps in ms between 5 ms heartbeat ticks; ops: background ops started in the step)")
-    print(f"ticks with an op running but the busy indicator hidden: {hb.busy_unshown}")
+    print(
+        "ticks with an op running but the busy indicator hidden: "
+        f"{sum(hb.busy_unshown.values())} {dict(hb.busy_unshown) or ''}"
+    )
     return {
         "steps": {step: {**st, "ops": driver.ops.get(step, 0)} for step, st in rows.items()},
         "overall": overall,
+        "busy_indicator_hidden_ticks": dict(hb.busy_unshown),
     }
+
+
+def spread(samples: list[Sample], most: int) -> list[Sample]:
+    """At most `most` samples, evenly spread over the gap (first and last included)."""
+    if len(samples) <= most:
+        return samples
+    step = (len(samples) - 1) / (most - 1)
+    return [samples[round(i * step)] for i in range(most)]
 
 
 def print_long_gaps(hb: Heartbeat, gc_watch: GcWatch) -> list[dict[str, Any]]:
@@ -655,7 +670,14 @@ def print_long_gaps(hb: Heartbeat, gc_watch: GcWatch) -> list[dict[str, Any]]:
         worst = max(gaps, key=lambda g: g.ms)
         steps = "; ".join(sorted({g.step for g in gaps}))
         print(f"\n* {culprit}\n  {len(gaps)} gap(s), worst {worst.ms:.0f} ms, in: {steps}")
-        for sample in worst.samples:
+        if len(worst.samples) > MAX_SHOWN_SAMPLES:
+            where: dict[str, int] = defaultdict(int)
+            for sample in worst.samples:
+                where[sample.ui_culprit] += 1
+            print(f"  {len(worst.samples)} samples of the worst gap, UI thread at:")
+            for place, count in sorted(where.items(), key=lambda kv: -kv[1]):
+                print(f"    {count:>5}x {place}")
+        for sample in spread(worst.samples, MAX_SHOWN_SAMPLES):
             gc_note = f"  [in GC: {sample.in_gc}]" if sample.in_gc else ""
             print(f"  UI thread {sample.stalled_ms:.0f} ms into the worst gap:{gc_note}")
             for line in sample.ui_stack[:5]:
@@ -678,7 +700,7 @@ def print_long_gaps(hb: Heartbeat, gc_watch: GcWatch) -> list[dict[str, Any]]:
             "culprit": g.culprit,
             "samples": [
                 {"at_ms": round(x.stalled_ms), "ui": x.ui_stack, "workers": x.workers}
-                for x in g.samples
+                for x in spread(g.samples, MAX_SHOWN_SAMPLES)
             ],
         }
         for g in hb.long
@@ -822,6 +844,7 @@ def main() -> None:
     if args.json:
         args.json.write_text(json.dumps(result, indent=2, ensure_ascii=False))
     ctx.db.close()
+    shutil.rmtree(data, ignore_errors=True)  # 1.3 GB with --rows 1000000
 
 
 if __name__ == "__main__":
