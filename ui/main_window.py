@@ -92,9 +92,9 @@ class MainWindow(QMainWindow):
         self.intake = IntakeScreen(ctx, self.runner, self.events, officer=officer)
         self.lookup = LookupScreen(ctx, self.runner, self.events)
         self.dossier = DossierScreen(ctx, self.runner, self.events, officer=officer)
-        self.supervisor = SupervisorScreen(ctx, self.runner, self.events)
+        self.supervisor = SupervisorScreen(ctx, self.runner, self.events, officer=officer)
         self.settings = SettingsScreen(
-            ctx, self.runner, self.events, self._settings, officer=officer
+            ctx, self.runner, self.events, self._settings, officer=officer, workstation=info
         )
         self.audit = AuditScreen(ctx, self.runner, officer=officer)
         self.cash = CashSessionScreen(ctx, self.runner, self.events, officer=officer)

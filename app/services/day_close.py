@@ -60,6 +60,61 @@ def _count(session: Session, query: Select[int]) -> int:
     return int(session.scalar(query) or 0)
 
 
+@dataclass(frozen=True)
+class DayReadiness:
+    """What the supervisor sees before pressing "Chốt ngày"."""
+
+    day: date
+    closure: DayClose | None
+    central: bool  # only a counter in central mode waits for its uploads
+    pending_sync: int  # the day's changes not yet accepted by the central system
+    open_cash_sessions: int
+
+    @property
+    def can_close(self) -> bool:
+        return self.closure is None and not self.pending_sync and not self.open_cash_sessions
+
+
+def _pending_sync(session: Session, day: date) -> int:
+    start, end = day_bounds(day)
+    return _count(
+        session,
+        select(func.count())
+        .select_from(OutboxEntry)
+        .where(
+            OutboxEntry.state == "pending",
+            OutboxEntry.created_at >= start,
+            OutboxEntry.created_at < end,
+        ),
+    )
+
+
+def _open_cash_sessions(session: Session, day: date) -> int:
+    return _count(
+        session,
+        select(func.count())
+        .select_from(CashSession)
+        .where(CashSession.business_date == day, CashSession.state == "open"),
+    )
+
+
+def _readiness(session: Session, day: date) -> DayReadiness:
+    event = _closure(session, day)
+    central = current_station(session).mode == "central"
+    return DayReadiness(
+        day,
+        _view(event, day) if event else None,
+        central,
+        _pending_sync(session, day) if central else 0,
+        _open_cash_sessions(session, day),
+    )
+
+
+def day_readiness(ctx: ServiceContext, day: date) -> DayReadiness:
+    with ctx.db.read() as session:
+        return _readiness(session, day)
+
+
 def close_day(
     ctx: ServiceContext, day: date, *, officer: str | None = None, note: str = ""
 ) -> DayClose:
@@ -69,36 +124,21 @@ def close_day(
         station = current_station(session)
         user = require(session, station, officer, Permission.CLOSE_DAY, now)
         shown = vn_date(day)
-        if _closure(session, day) is not None:
+        ready = _readiness(session, day)
+        if ready.closure is not None:
             raise StateError("day.already_closed", f"Ngày {shown} đã được chốt.")
-        if station.mode == "central":
-            pending = _count(
-                session,
-                select(func.count())
-                .select_from(OutboxEntry)
-                .where(
-                    OutboxEntry.state == "pending",
-                    OutboxEntry.created_at >= start,
-                    OutboxEntry.created_at < end,
-                ),
+        if ready.pending_sync:
+            raise StateError(
+                "day.pending_sync",
+                f"Chưa chốt được ngày {shown}: còn {ready.pending_sync} thay đổi của ngày này "
+                "chưa gửi lên hệ thống trung tâm. Xin đồng bộ (F9) khi có kết nối rồi chốt lại.",
+                pending=ready.pending_sync,
             )
-            if pending:
-                raise StateError(
-                    "day.pending_sync",
-                    f"Chưa chốt được ngày {shown}: còn {pending} thay đổi của ngày này chưa gửi "
-                    "lên hệ thống trung tâm. Xin đồng bộ (F9) khi có kết nối rồi chốt lại.",
-                    pending=pending,
-                )
-        open_sessions = _count(
-            session,
-            select(func.count())
-            .select_from(CashSession)
-            .where(CashSession.business_date == day, CashSession.state == "open"),
-        )
-        if open_sessions:
+        if ready.open_cash_sessions:
             raise StateError(
                 "day.cash_open",
-                f"Chưa chốt được ngày {shown}: còn {open_sessions} ca thu tiền chưa đóng.",
+                f"Chưa chốt được ngày {shown}: còn {ready.open_cash_sessions} ca thu tiền "
+                "chưa đóng.",
             )
         received = _count(
             session,

@@ -38,7 +38,7 @@ from app.services.calendar import (
 )
 from app.services.context import ServiceContext
 from app.services.views import CalendarDayView
-from app.services.workstation import describe_workstation
+from app.services.workstation import WorkstationInfo, describe_workstation
 from ui.events import AppEvents, ChangeSet
 from ui.officer_session import OfficerGetter, station_default
 from ui.ops import OpRunner
@@ -50,6 +50,7 @@ DOCUMENT_TYPES = {
     "thermal": "Máy in nhiệt 80 mm",
 }
 WEEKDAYS = ["Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy"]
+DEFAULT_PRINTER = "(Máy in mặc định)"
 KINDS = {"day-off": "Ngày nghỉ", "make-up": "Ngày làm bù"}
 
 
@@ -76,13 +77,15 @@ class SettingsScreen(QWidget):
         parent: QWidget | None = None,
         *,
         officer: OfficerGetter = station_default,
+        workstation: WorkstationInfo | None = None,
     ) -> None:
         super().__init__(parent)
         self._ctx = ctx
         self._runner = runner
         self._events = events
         self._settings = settings
-        self._officer = describe_workstation(ctx)
+        # The main window has read it already; a screen made alone (tests) reads it itself.
+        self._officer = workstation or describe_workstation(ctx)
         self.officer = officer  # who edits the calendar: checked (and audited) by the service
         self.message = QLabel()
         self.message.setWordWrap(True)
@@ -187,22 +190,29 @@ class SettingsScreen(QWidget):
         layout.addLayout(row)
         return box
 
-    def _devices_box(self) -> QGroupBox:
-        box = QGroupBox("Máy in, hệ thống trung tâm, máy quét")
-        form = QFormLayout(box)
-        printers = ["(Máy in mặc định)", *QPrinterInfo.availablePrinterNames()]
-        self.printer_choices: dict[str, QComboBox] = {}
-        for key, label in DOCUMENT_TYPES.items():
-            combo = QComboBox()
-            combo.addItems(printers)
+    def _show_printers(self, names: list[str]) -> None:
+        printers = [DEFAULT_PRINTER, *names]
+        for key, combo in self.printer_choices.items():
+            combo.addItems(names)
             saved = str(self._settings.value(f"printers/{key}", ""))
             if saved in printers:
                 combo.setCurrentText(saved)
             combo.currentTextChanged.connect(
                 lambda text, k=key: self._settings.setValue(f"printers/{k}", text)
             )
+
+    def _devices_box(self) -> QGroupBox:
+        box = QGroupBox("Máy in, hệ thống trung tâm, máy quét")
+        form = QFormLayout(box)
+        self.printer_choices: dict[str, QComboBox] = {}
+        for key, label in DOCUMENT_TYPES.items():
+            combo = QComboBox()
+            combo.addItem(DEFAULT_PRINTER)
             self.printer_choices[key] = combo
             form.addRow(f"{label}:", combo)
+        # Asking the print system for its printers can take long (network printers): off the
+        # UI thread, the lists are filled when the answer comes.
+        self._runner.run(QPrinterInfo.availablePrinterNames, self._show_printers)
         self.server = QLineEdit(str(self._settings.value("sync/server", "")))
         self.server.setPlaceholderText("https://motcua.example.gov.vn (để trống: chế độ độc lập)")
         self.server.editingFinished.connect(

@@ -1,6 +1,7 @@
 """Sổ theo dõi / Giám sát: the logbook for a date range, overdue and amber dossiers, receptions
 per officer per day, the changes the central system rejected (with the reason), and the daily fee
-report (`fee_report_screen.py`, its own day picker and print)."""
+report (`fee_report_screen.py`, its own day picker and print), and closing the day
+(`widgets/day_close_panel.py`)."""
 
 from __future__ import annotations
 
@@ -14,8 +15,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QTableView,
-    QTableWidget,
-    QTableWidgetItem,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -28,8 +27,11 @@ from app.services.sync_status import RejectedUpload, rejected_uploads
 from app.services.views import DossierSummary, LogbookPage
 from ui.events import AppEvents, ChangeSet
 from ui.models.dossier_table_model import DossierTableModel
+from ui.models.text_table_model import TextTable
+from ui.officer_session import OfficerGetter, station_default
 from ui.ops import OpRunner
 from ui.screens.fee_report_screen import FeeReportScreen
+from ui.widgets.day_close_panel import DayClosePanel
 
 LOGBOOK_COLUMNS = [
     "STT",
@@ -45,33 +47,6 @@ LOGBOOK_COLUMNS = [
 ]
 
 
-def _fill(table: QTableWidget, rows: list[tuple[str, ...]]) -> None:
-    table.setRowCount(len(rows))
-    for i, row in enumerate(rows):
-        for j, text in enumerate(row):
-            table.setItem(i, j, QTableWidgetItem(text))
-    table.resizeRowsToContents()
-
-
-def _table(headers: list[str], stretch: int, compact: tuple[int, ...] = ()) -> QTableWidget:
-    """A read-only table: `stretch` takes the spare width, `compact` columns fit their contents,
-    the rest get a fixed readable width and wrap (long Vietnamese names and addresses)."""
-    table = QTableWidget(0, len(headers))
-    table.setHorizontalHeaderLabels(headers)
-    table.horizontalHeader().setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
-    for column in range(len(headers)):
-        if column in compact:
-            table.horizontalHeader().setSectionResizeMode(
-                column, QHeaderView.ResizeMode.ResizeToContents
-            )
-        elif column != stretch:
-            table.setColumnWidth(column, 150)
-    table.verticalHeader().setVisible(False)
-    table.setWordWrap(True)
-    table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-    return table
-
-
 class SupervisorScreen(QWidget):
     print_logbook_requested = Signal(object)  # LogbookPage
 
@@ -80,6 +55,7 @@ class SupervisorScreen(QWidget):
         ctx: ServiceContext,
         runner: OpRunner,
         events: AppEvents,
+        officer: OfficerGetter = station_default,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -97,7 +73,7 @@ class SupervisorScreen(QWidget):
         self.print_button = QPushButton("In sổ theo dõi…")
         self.print_button.clicked.connect(self._on_print_button_clicked)
         self.total = QLabel()
-        self.logbook = _table(LOGBOOK_COLUMNS, 2, compact=(0, 1, 3, 7, 8))
+        self.logbook = TextTable(LOGBOOK_COLUMNS, 2, compact=(0, 1, 3, 7, 8))
         self.overdue_model = DossierTableModel()
         self.overdue = QTableView()
         self.overdue.setModel(self.overdue_model)
@@ -105,8 +81,8 @@ class SupervisorScreen(QWidget):
         self.overdue.doubleClicked.connect(
             lambda index: events.dossier_opened.emit(self.overdue_model.rows[index.row()].code)
         )
-        self.per_officer = _table(["Ngày", "Cán bộ", "Số hồ sơ tiếp nhận"], 1, compact=(0, 2))
-        self.rejected = _table(
+        self.per_officer = TextTable(["Ngày", "Cán bộ", "Số hồ sơ tiếp nhận"], 1, compact=(0, 2))
+        self.rejected = TextTable(
             ["Mã hồ sơ", "Thời điểm", "Thao tác", "Bị từ chối lúc", "Lý do từ chối"],
             4,
             compact=(0, 1, 2, 3),
@@ -118,6 +94,8 @@ class SupervisorScreen(QWidget):
         tabs.addTab(self.rejected, "Bị hệ thống trung tâm từ chối")
         self.fee_report = FeeReportScreen(ctx, runner, events)
         tabs.addTab(self.fee_report, "Báo cáo thu phí")
+        self.day_close = DayClosePanel(ctx, runner, officer)
+        tabs.addTab(self.day_close, "Chốt ngày")
         self.tabs = tabs
         # The date range belongs to the logbook tabs; the fee report has its own day.
         self.range_bar = QWidget()
@@ -130,7 +108,9 @@ class SupervisorScreen(QWidget):
         bar.addWidget(self.total)
         bar.addWidget(self.print_button)
         tabs.currentChanged.connect(
-            lambda _i: self.range_bar.setVisible(tabs.currentWidget() is not self.fee_report)
+            lambda _i: self.range_bar.setVisible(
+                tabs.currentWidget() not in (self.fee_report, self.day_close)
+            )
         )
         layout = QVBoxLayout(self)
         layout.addWidget(self.range_bar)
@@ -149,12 +129,12 @@ class SupervisorScreen(QWidget):
         )
         self._runner.run(lambda: rejected_uploads(self._ctx), self._show_rejected)
         self.fee_report.refresh()
+        self.day_close.refresh()
 
     def _show_logbook(self, page: LogbookPage) -> None:
         self.page = page
         self.total.setText(f"Tổng số: {page.total} hồ sơ")
-        _fill(
-            self.logbook,
+        self.logbook.set_rows(
             [
                 (
                     str(e.entry_no),
@@ -176,11 +156,10 @@ class SupervisorScreen(QWidget):
         self.overdue_model.set_rows(rows)
 
     def _show_per_officer(self, rows: list[OfficerDayCount]) -> None:
-        _fill(self.per_officer, [(vn_date(r.day), r.officer, str(r.received)) for r in rows])
+        self.per_officer.set_rows([(vn_date(r.day), r.officer, str(r.received)) for r in rows])
 
     def _show_rejected(self, rows: list[RejectedUpload]) -> None:
-        _fill(
-            self.rejected,
+        self.rejected.set_rows(
             [
                 (
                     r.dossier_code or r.entity_type,
