@@ -65,6 +65,7 @@ from app.services.context import ServiceContext
 from app.services.dossiers import ReceiveDossier, receive_dossier
 from bench.bench_core import PER_DAY, _name, seed
 from tests.ui.conftest import type_text
+from ui.main import freeze_start_up_heap
 from ui.main_window import MainWindow
 from ui.ops import OpRunner
 from ui.print_support import RecordingPdfPrinter
@@ -412,6 +413,7 @@ class Flows:
     printer: RecordingPdfPrinter
     rng: random.Random
     repeat_busy_day: bool = False
+    gc_freeze: bool = True
     received: list[str] = field(default_factory=list)
 
     def start(self) -> None:
@@ -421,6 +423,8 @@ class Flows:
         runner = OpRunner()
         d.count_ops(runner)
         window = MainWindow(self.ctx, runner, None, settings, printer=self.printer)
+        if self.gc_freeze:
+            freeze_start_up_heap()  # as ui.main.run_desktop does
         d.window = window
         d.hb.window = window
         window.intake.dossier_received.connect(lambda view: self.received.append(view.code))
@@ -782,10 +786,11 @@ def main() -> None:
         help=f"also press «Xem» a second time on the busy day ({PER_DAY} rows; slow: minutes)",
     )
     parser.add_argument(
-        "--gc-freeze",
-        action="store_true",
-        help="experiment: gc.freeze() once the window is up (the start-up heap leaves the "
-        "cyclic GC's generations, so full collections stop walking it)",
+        "--no-gc-freeze",
+        dest="gc_freeze",
+        action="store_false",
+        help="compare: skip what the app does at start-up (gc off while the window is built, "
+        "then ui.main.freeze_start_up_heap: the start-up heap leaves the cyclic GC's generations)",
     )
     args = parser.parse_args()
     rng = random.Random(20261123)
@@ -800,16 +805,16 @@ def main() -> None:
     gc_watch = GcWatch(hb, ui_thread)
     gc.callbacks.append(gc_watch)
     driver = Driver(app, hb, args.key_ms)
-    flows = Flows(driver, ctx, data, printer, rng, args.repeat_busy_day)
+    flows = Flows(driver, ctx, data, printer, rng, args.repeat_busy_day, args.gc_freeze)
     watchdog = Watchdog(hb, ui_thread, gc_watch)
     hb.start()
     watchdog.start()
     started = time.perf_counter()
     driver.step("baseline: idle event loop (1 s)")
     driver.pause(1000)
-    flows.start()
     if args.gc_freeze:
-        gc.freeze()
+        gc.disable()
+    flows.start()
     flows.open_cash_session()
     for i in range(args.iterations):
         code, with_fees = flows.intake(i)

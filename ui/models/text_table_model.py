@@ -18,7 +18,8 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidge
 Index = QModelIndex | QPersistentModelIndex
 LINES_PER_ROW = 2
 READABLE_COLUMN_WIDTH = 150
-SIZE_SAMPLE_ROWS = 100
+SIZE_SAMPLE_ROWS = 50
+CELL_PADDING = 16  # the cell's margins and the grid line
 
 
 class TextTableModel(QAbstractTableModel):
@@ -76,16 +77,21 @@ class TextTable(QTableView):
         rows.setVisible(False)
         rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         rows.setDefaultSectionSize(self.fontMetrics().lineSpacing() * LINES_PER_ROW + 8)
-        # Compact columns are sized from the rows in view plus this many more, not all of them.
-        rows.setResizeContentsPrecision(SIZE_SAMPLE_ROWS)
         self.setWordWrap(True)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
 
     def set_rows(self, rows: list[tuple[str, ...]]) -> None:
         self.table_model.set_rows(rows)
+        # Compact columns hold short values of one shape (numbers, codes, dates): the header
+        # and the first rows give their width; Qt's resizeColumnToContents would lay out
+        # hundreds of cells through the style (tens of ms for a busy day).
+        metrics = self.fontMetrics()
+        sample = rows[:SIZE_SAMPLE_ROWS]
         for column in self._compact:
-            self.resizeColumnToContents(column)
+            texts = [self.table_model.headers[column], *(r[column] for r in sample)]
+            width = max(metrics.horizontalAdvance(t) for t in texts) + CELL_PADDING
+            self.setColumnWidth(column, width)
 
     def rowCount(self) -> int:
         return self.table_model.rowCount()
