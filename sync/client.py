@@ -5,13 +5,16 @@ headers, retries with exponential backoff and full jitter on network failures an
 and a log line per attempt with method, path and status only — never a body, a query string or
 personal data. Retrying any request is safe because every mutating call of the protocol is
 idempotent (upload keys, lease request ids, blob offsets). A 4xx answer is not retried: it becomes
-a `SyncRefused` carrying the server's Vietnamese message.
+a `SyncRefused` carrying the server's Vietnamese message. Nor is a TLS certificate this counter
+does not trust (`SyncUntrusted`): provinces that run their central system with their own CA give
+its PEM bundle as `ca_file`, which then replaces the public roots for this server.
 """
 
 from __future__ import annotations
 
 import logging
 import random
+import ssl
 import time
 from collections.abc import Callable
 from typing import TypeVar
@@ -58,6 +61,52 @@ class SyncUnavailable(SyncError):
     """The central system could not be reached or kept failing: try again later (offline)."""
 
 
+class SyncUntrusted(SyncError):
+    """The central system's TLS certificate did not verify: retrying will not help, a CA bundle
+    (or a corrected server certificate) will."""
+
+
+# What OpenSSL's verify codes mean for the person at the counter.
+_VERIFY_REASONS = {
+    10: "chứng thư của máy chủ đã hết hạn",
+    18: "chứng thư do máy chủ tự ký, không do cơ quan chứng thực tin cậy cấp",
+    19: "chứng thư không do cơ quan chứng thực (CA) mà máy này tin cậy cấp",
+    20: "chứng thư không do cơ quan chứng thực (CA) mà máy này tin cậy cấp",
+    21: "chứng thư không do cơ quan chứng thực (CA) mà máy này tin cậy cấp",
+    62: "chứng thư không được cấp cho địa chỉ máy chủ này",
+}
+
+
+def _untrusted(error: BaseException) -> SyncUntrusted | None:
+    """The certificate failure behind a connection error, if that is what it was."""
+    seen: BaseException | None = error
+    while seen is not None and not isinstance(seen, ssl.SSLCertVerificationError):
+        seen = seen.__cause__ or seen.__context__
+    if seen is None:
+        return None
+    reason = _VERIFY_REASONS.get(seen.verify_code, "chứng thư của máy chủ không hợp lệ")
+    return SyncUntrusted(
+        "sync.tls_untrusted",
+        f"Không tin cậy được kết nối an toàn (TLS) tới hệ thống trung tâm: {reason}. "
+        "Nếu tỉnh dùng cơ quan chứng thực riêng, hãy chỉ định tệp chứng thư CA (PEM) của tỉnh: "
+        "«motcua sync --ca-file TỆP.pem» (hoặc khi đăng ký: «motcua enrol … --ca-file TỆP.pem»).",
+        verify_code=seen.verify_code,
+    )
+
+
+def tls_verification(ca_file: str | None) -> ssl.SSLContext | bool:
+    """What httpx verifies the server with: the given CA bundle only, or its default roots."""
+    if not ca_file:
+        return True
+    try:
+        return ssl.create_default_context(cafile=ca_file)
+    except ssl.SSLError:
+        message = f"Tệp «{ca_file}» không chứa chứng thư CA dạng PEM hợp lệ."
+    except OSError as error:
+        message = f"Không đọc được tệp chứng thư CA «{ca_file}» ({error.strerror or error})."
+    raise SyncError("sync.ca_file", message, field="ca_file")
+
+
 class SyncRefused(SyncError):
     """The central system answered with a refusal (4xx): retrying the same call will not help."""
 
@@ -77,6 +126,7 @@ class SyncClient:
         base_url: str,
         credential: str | None = None,
         *,
+        ca_file: str | None = None,
         timeout: httpx.Timeout = DEFAULT_TIMEOUT,
         retries: int = 4,
         backoff_base: float = 0.2,
@@ -88,7 +138,11 @@ class SyncClient:
         if credential:
             headers["Authorization"] = f"{AUTH_SCHEME} {credential}"
         self._http = httpx.Client(
-            base_url=base_url.rstrip("/"), headers=headers, timeout=timeout, transport=transport
+            base_url=base_url.rstrip("/"),
+            headers=headers,
+            timeout=timeout,
+            transport=transport,
+            verify=tls_verification(ca_file),
         )
         self.retries = retries
         self.backoff_base = backoff_base
@@ -127,6 +181,9 @@ class SyncClient:
                     method, path, content=content, params=params, headers=send_headers
                 )
             except httpx.TransportError as error:
+                if untrusted := _untrusted(error):
+                    log.warning("%s %s -> certificate not trusted", method, path)
+                    raise untrusted from None
                 failure = type(error).__name__
                 log.warning("%s %s -> %s (attempt %d)", method, path, failure, attempt + 1)
             else:

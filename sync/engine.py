@@ -4,7 +4,8 @@ A sync runs four phases, each safe to interrupt at any point (a crash, a cut cab
 1. upload the outbox in order, in batches; each result is classified — applied (done), retry
    (stays pending; the phase stops so nothing overtakes it), rejected (parked in the supervisor's
    list, never blocking the rest);
-2. leases: give back unused numbers of past days, top up today and the next working days;
+2. leases: give back unused numbers of past days, top up today and the next working days, and
+   any extra block asked for this sync (`SyncOptions.extra_leases`: back-filling an older day);
 3. download the change feed in small batches, each applied with its cursor in one transaction;
    then the digitised PDFs, content-addressed and resumable, after all the metadata;
 4. consistency check: compare digests per scope with the server and silently re-download any
@@ -19,14 +20,16 @@ import logging
 import threading
 import time
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
+from app.domain.errors import AppError
 from app.services import sync_port as port
 from app.services.context import ServiceContext
 from sync.client import SyncClient, SyncError, SyncUnavailable
 from sync.protocol import (
+    MAX_LEASE_BLOCK,
     MAX_UPLOAD_BATCH,
     CheckRequest,
     Digest,
@@ -50,6 +53,9 @@ class SyncOptions:
     scope_batch: int = 200
     lease_days_ahead: int = 2
     check: bool = True
+    # (day, count): codes to lease in this sync on top of the usual top-up, e.g. to back-fill
+    # the paper dossiers of an older day offline (`motcua sync --extra-leases dd/mm/yyyy:N`).
+    extra_leases: tuple[tuple[date, int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -66,6 +72,7 @@ class SyncSummary:
     deferred: int = 0
     leases_granted: int = 0
     leases_returned: int = 0
+    leases_refused: tuple[str, ...] = ()  # the central system's Vietnamese reasons
     redownloaded: tuple[str, ...] = ()
     blobs_uploaded: int = 0
     pending: int = 0
@@ -93,6 +100,7 @@ class _Tally:
     deferred: int = 0
     granted: int = 0
     returned: int = 0
+    refused: list[str] = field(default_factory=list)
     redownloaded: list[str] = field(default_factory=list)
     blobs: int = 0
 
@@ -135,7 +143,18 @@ class SyncEngine:
                 "Máy trạm chưa đăng ký với hệ thống trung tâm (motcua enrol --server … --token …).",
             )
         needs, returns = port.plan_leases(self.ctx, days_ahead=self.options.lease_days_ahead)
+        needs += self.extra_lease_needs()
         return SyncPlan(settings, port.pending_count(self.ctx), tuple(needs), tuple(returns))
+
+    def extra_lease_needs(self) -> list[port.LeaseNeed]:
+        """The extra blocks of the options, split to the protocol's largest block (empty until
+        the station is a central counter)."""
+        needs: list[port.LeaseNeed] = []
+        for day, count in self.options.extra_leases:
+            for need in port.request_extra_leases(self.ctx, day, count):
+                for start in range(0, need.count, MAX_LEASE_BLOCK):
+                    needs.append(replace(need, count=min(MAX_LEASE_BLOCK, need.count - start)))
+        return needs
 
     # ---- execute --------------------------------------------------------------------------
 
@@ -147,6 +166,7 @@ class SyncEngine:
         if not plan.settings.station_ready and port.finish_enrolment(self.ctx):
             # Now a central counter: it needs its first leases before it can receive.
             needs, returns = port.plan_leases(self.ctx, days_ahead=self.options.lease_days_ahead)
+            needs += self.extra_lease_needs()  # not in the plan: the station was not ready
             self.exchange_leases(tuple(needs), tuple(returns), tally)
             self.download(tally)
         self.upload_blobs(tally)
@@ -218,6 +238,7 @@ class SyncEngine:
         port.confirm_claims(self.ctx, [n.claim_of for n in needs if n.claim_of])
         for refusal in response.refused:
             log.warning("lease refused: %s", refusal.code)
+            tally.refused.append(refusal.message)
         tally.granted += len(response.granted)
         tally.returned += len(response.returned)
 
@@ -306,7 +327,7 @@ class SyncEngine:
 
 
 def _summary(
-    ctx: ServiceContext, tally: _Tally, started: float, error: SyncError | None
+    ctx: ServiceContext, tally: _Tally, started: float, error: AppError | None
 ) -> SyncSummary:
     status = port.sync_status(ctx)
     now = ctx.clock.now()
@@ -322,6 +343,7 @@ def _summary(
         deferred=tally.deferred,
         leases_granted=tally.granted,
         leases_returned=tally.returned,
+        leases_refused=tuple(tally.refused),
         redownloaded=tuple(tally.redownloaded),
         blobs_uploaded=tally.blobs,
         pending=status.pending,
@@ -337,25 +359,33 @@ def run_sync_once(
     ctx: ServiceContext,
     *,
     server_url: str | None = None,
+    ca_file: str | None = None,
     client: SyncClient | None = None,
     options: SyncOptions | None = None,
 ) -> SyncSummary:
     """One complete sync; blocking, thread-friendly (one sync at a time per process).
+    `server_url` and `ca_file` override the enrolment's for this sync only.
     Never raises for network trouble: the summary says what happened."""
     started = time.perf_counter()
     tally = _Tally()
-    error: SyncError | None
+    error: AppError | None
     with _one_sync_at_a_time:
-        settings = port.sync_settings(ctx)
+        enrolled = True  # a missing credential is still an attempt the badge should show
         own_client = client is None
         try:
+            settings = port.sync_settings(ctx)
             if settings is None:
+                enrolled = False
                 raise SyncError(
                     "sync.not_enrolled",
                     "Máy trạm chưa đăng ký với hệ thống trung tâm "
                     "(motcua enrol --server … --token …).",
                 )
-            client = client or SyncClient(server_url or settings.server_url, settings.credential)
+            client = client or SyncClient(
+                server_url or settings.server_url,
+                settings.credential,
+                ca_file=ca_file or settings.ca_file or None,
+            )
             engine = SyncEngine(ctx, client, options)
             tally = engine.execute(engine.plan())
             # A sync that had to leave entries for later has not caught up.
@@ -366,12 +396,12 @@ def run_sync_once(
                     "sync.retry_later", "Hệ thống trung tâm yêu cầu gửi lại một số thay đổi sau."
                 )
             )
-        except SyncError as failure:
+        except (SyncError, port.CredentialMissing) as failure:
             error = failure
         finally:
             if own_client and client is not None:
                 client.close()
-        if settings is not None:
+        if enrolled:
             port.record_attempt(ctx, ok=error is None, error=error.message if error else "")
         return _summary(ctx, tally, started, error)
 
@@ -396,10 +426,12 @@ def enrol(
     *,
     workstation: str = "",
     options: SyncOptions | None = None,
+    ca_file: str | None = None,
 ) -> EnrolSummary:
     """Exchange an enrolment token for a credential, then sync: the station becomes the
-    enrolled counter in central mode as soon as the catalogue naming it has arrived."""
-    with SyncClient(server_url) as anonymous:
+    enrolled counter in central mode as soon as the catalogue naming it has arrived.
+    `ca_file`: the province's CA bundle (PEM), remembered for every later sync."""
+    with SyncClient(server_url, ca_file=ca_file) as anonymous:
         answer = anonymous.enrol(
             EnrolRequest(token=token, request_id=str(uuid.uuid4()), workstation=workstation)
         )
@@ -409,6 +441,7 @@ def enrol(
         credential=answer.credential,
         counter=answer.counter,
         agencies=[a.model_dump() for a in answer.agencies],
+        ca_file=ca_file or "",
     )
     summary = run_sync_once(ctx, options=options)
     return EnrolSummary(

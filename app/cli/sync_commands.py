@@ -4,8 +4,10 @@
     motcua central enrol --db URL --counter CODE --agency ID [--agency ID …]   (prints the token)
     motcua central revoke --db URL --counter CODE
     motcua central serve --db URL [--host H] [--port P] [--workers N] [--tls-cert F --tls-key F]
-    motcua enrol --server URL --token T
-    motcua sync [--server URL]                  (one sync, JSON summary with --json)
+    motcua enrol --server URL --token T [--ca-file PEM]
+    motcua sync [--server URL] [--ca-file PEM] [--extra-leases dd/mm/yyyy:N …]
+                                                (one sync, JSON summary with --json)
+    motcua sync leases                          (codes left per day, offline)
     motcua sync-rejected                        (uploads the central system refused)
 
 Like app.bootstrap this is a composition root, so it may import sync/; it does so inside the
@@ -18,12 +20,14 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from app.bootstrap import default_data_dir, open_context
 from app.cli.commands import PARSER_EXTENSIONS, VietnameseArgumentParser, command
-from app.cli.output import emit, vn_datetime
+from app.cli.output import emit, vn_date, vn_datetime
+from app.domain.errors import ValidationError
 
 EXIT_REFUSED = 3
 EXIT_UNAVAILABLE = 4
@@ -33,6 +37,23 @@ OFFLINE_CODES = ("sync.unavailable", "sync.retry_later")
 
 def _context(args: argparse.Namespace) -> Any:
     return open_context(args.data_dir or default_data_dir())
+
+
+def parse_extra_lease(text: str) -> tuple[date, int]:
+    """`dd/mm/yyyy:N` — N more dossier codes for that day (e.g. 20/11/2026:50)."""
+    day_text, _, count_text = text.strip().rpartition(":")
+    try:
+        day = datetime.strptime(day_text.strip(), "%d/%m/%Y").date()
+        count = int(count_text)
+    except ValueError:
+        count = 0
+    if count < 1:
+        raise ValidationError(
+            "input.extra_leases",
+            f"«{text}» phải có dạng ngày/tháng/năm:số_mã (ví dụ 20/11/2026:50), số mã lớn hơn 0.",
+            field="extra_leases",
+        )
+    return day, count
 
 
 def _central_db(args: argparse.Namespace) -> Any:
@@ -142,7 +163,9 @@ def _enrol(args: argparse.Namespace) -> int:
 
     ctx = _context(args)
     try:
-        result = enrol(ctx, args.server, args.token, workstation=ctx.workstation)
+        result = enrol(
+            ctx, args.server, args.token, workstation=ctx.workstation, ca_file=args.ca_file
+        )
     except SyncUnavailable as error:
         sys.stderr.write(f"Lỗi: {error.message}\n")
         return EXIT_UNAVAILABLE
@@ -161,11 +184,21 @@ def _enrol(args: argparse.Namespace) -> int:
 
 @command("sync")
 def _sync(args: argparse.Namespace) -> int:
-    from sync.engine import run_sync_once
+    from app.services.sync_port import save_ca_file
+    from sync.engine import SyncOptions, run_sync_once
 
+    extra = tuple(parse_extra_lease(text) for text in args.extra_leases or ())
     ctx = _context(args)
     try:
-        summary = run_sync_once(ctx, server_url=args.server)
+        summary = run_sync_once(
+            ctx,
+            server_url=args.server,
+            ca_file=args.ca_file,
+            options=SyncOptions(extra_leases=extra),
+        )
+        if args.ca_file and summary.ok:
+            # Proven to work against the central system: the desktop's syncs use it from now on.
+            save_ca_file(ctx, args.ca_file)
     finally:
         ctx.db.close()
     # The summary is the command's result, printed as JSON whether or not the sync succeeded.
@@ -179,9 +212,25 @@ def _sync(args: argparse.Namespace) -> int:
             f"{vn_datetime(summary.last_success) or 'chưa có'}."
         ),
     )
+    for reason in summary.leases_refused:
+        sys.stderr.write(f"Không được cấp thêm dải số: {reason}\n")
     if summary.ok:
         return 0
     return EXIT_UNAVAILABLE if summary.error_code in OFFLINE_CODES else EXIT_REFUSED
+
+
+@command("sync leases")
+def _sync_leases(args: argparse.Namespace) -> int:
+    from app.services.sync_port import lease_capacity
+
+    ctx = _context(args)
+    try:
+        rows = lease_capacity(ctx)
+    finally:
+        ctx.db.close()
+    text = "\n".join(f"{vn_date(r.day)}: còn {r.remaining} mã hồ sơ" for r in rows)
+    emit(rows, as_json=args.json, text=text or "Máy trạm chưa được cấp dải số mã hồ sơ nào.")
+    return 0
 
 
 @command("sync-rejected")
@@ -223,10 +272,24 @@ def _extend(add: Any) -> None:
             "--db", required=True, help="URL cơ sở dữ liệu (postgresql://… hoặc sqlite:///…)"
         )
 
+    ca_help = "tệp chứng thư CA (PEM) của tỉnh, nếu máy chủ trung tâm dùng CA riêng"
     client = add("enrol", "đăng ký máy trạm này với hệ thống trung tâm")
     client.add_argument("--server", required=True)
     client.add_argument("--token", required=True)
-    add("sync", "đồng bộ một lần với hệ thống trung tâm").add_argument("--server")
+    client.add_argument("--ca-file", metavar="PEM", help=ca_help + " (được ghi nhớ)")
+    sync = add("sync", "đồng bộ một lần với hệ thống trung tâm")
+    sync.add_argument("--server")
+    sync.add_argument(
+        "--ca-file", metavar="PEM", help=ca_help + " (ghi nhớ sau lần đồng bộ thành công)"
+    )
+    sync.add_argument(
+        "--extra-leases",
+        action="append",
+        metavar="NGÀY:SỐ_MÃ",
+        help="xin thêm số mã hồ sơ cho một ngày, dạng dd/mm/yyyy:N (nhập bù ngày cũ); lặp lại được",
+    )
+    sync_sub = sync.add_subparsers(dest="sub", parser_class=VietnameseArgumentParser)
+    add("leases", "số mã hồ sơ còn dùng được theo ngày", key="sync leases", into=sync_sub)
     add("sync-rejected", "các thay đổi bị hệ thống trung tâm từ chối")
 
 

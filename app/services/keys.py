@@ -1,6 +1,7 @@
 """Where the workstation's data key lives: the OS keyring when there is one, else a key file.
 
-The data key (32 random bytes) seals backups and scanned files (`domain.sealing`). In the OS
+The data key (32 random bytes) seals backups and scanned files (`domain.sealing`); the sync
+credential (the counter's bearer secret, `services.sync_port`) is kept the same way. In the OS
 keyring (Windows Credential Manager, protected by DPAPI with the Windows account's logon) a copied
 data folder or a stolen backup is useless without that Windows account. Where no keyring works
 (a headless Linux box, CI) the key goes to a file with owner-only permissions in a `keys` folder
@@ -92,6 +93,12 @@ def default_key_store(data_dir: Path) -> KeyStore:
         return FileKeyStore(data_dir / KEY_DIR)
     scope = hashlib.sha256(str(data_dir.resolve()).encode()).hexdigest()[:16]
     return KeyringKeyStore(module, scope)
+
+
+def key_store_beside(database_file: str | Path) -> KeyStore:
+    """The key store of the data folder holding this SQLite file (what services use: the folder,
+    not the process, decides which keyring entries or key files belong to this station)."""
+    return default_key_store(Path(database_file).parent)
 
 
 def data_key(store: KeyStore) -> bytes:

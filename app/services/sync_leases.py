@@ -16,12 +16,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.db.models import Agency, CodeLease, Counter, ReceivingPoint, Station
+from app.domain.errors import ValidationError
 from app.services.calendar import load_calendar
 from app.services.codes import remaining_codes
 from app.services.context import ServiceContext
 
 # Leases of the last few days are kept for back-filling paper dossiers of an outage; older
-# unused numbers go back to the pool.
+# unused numbers go back to the pool. A lease asked for explicitly for an older day (back-filling
+# a long outage) is kept as long after it was *granted*, or the next automatic sync would hand it
+# back before the officer has entered the paper dossiers.
 KEEP_PAST_LEASE_DAYS = 2
 # Claims of standalone numbers: the server accepts lease days from 60 days back, blocks of ≤ 1000.
 CLAIM_PAST_DAYS = 60
@@ -109,9 +112,13 @@ def plan_leases(
             if remaining_codes(session, eid, d) < max(1, block // 2)
         ]
         cutoff = today - timedelta(days=KEEP_PAST_LEASE_DAYS)
+        granted_before = ctx.clock.now() - timedelta(days=KEEP_PAST_LEASE_DAYS)
         for lease in session.scalars(
             select(CodeLease).where(
-                CodeLease.source == "central", CodeLease.state == "active", CodeLease.day < cutoff
+                CodeLease.source == "central",
+                CodeLease.state == "active",
+                CodeLease.day < cutoff,
+                CodeLease.leased_at < granted_before,
             )
         ):
             lease.state = "returning"
@@ -138,7 +145,13 @@ def confirm_claims(ctx: ServiceContext, lease_ids: list[str]) -> None:
 
 
 def request_extra_leases(ctx: ServiceContext, day: date, count: int) -> list[LeaseNeed]:
-    """An explicit need (e.g. back-filling an outage day, a benchmark preparing a week)."""
+    """An explicit need (e.g. back-filling an outage day, a benchmark preparing a week); the
+    engine sends it with the next sync (`SyncOptions.extra_leases`). Empty before the station is
+    a central counter."""
+    if count < 1:
+        raise ValidationError(
+            "sync.extra_leases", "Số mã hồ sơ xin thêm phải lớn hơn 0.", field="extra_leases"
+        )
     with ctx.db.read() as session:
         found = station_agency(session)
         return [] if found is None else [LeaseNeed(found[2], day, count)]
@@ -176,14 +189,25 @@ def reconcile_leases(ctx: ServiceContext, server_active: list[dict[str, Any]]) -
 
 
 def lease_capacity(ctx: ServiceContext, days: int = 3) -> list[LeaseCapacity]:
-    """Codes this counter can still issue offline, per day (for the badge and the supervisor)."""
+    """Codes this counter can still issue offline, per day (for the badge and the supervisor):
+    today and the next `days - 1` calendar days, plus any other day it holds codes for (extra
+    leases for back-filling an older day, or prepared ahead), in day order."""
     today = ctx.clock.now().date()
     with ctx.db.read() as session:
         found = station_agency(session)
         if found is None:
             return []
         eid = found[2]
+        window = {today + timedelta(days=i) for i in range(days)}
+        held = set(
+            session.scalars(
+                select(CodeLease.day).where(
+                    CodeLease.agency_eid == eid,
+                    CodeLease.state == "active",
+                    CodeLease.next_seq <= CodeLease.last,
+                )
+            )
+        )
         return [
-            LeaseCapacity(eid, d, remaining_codes(session, eid, d))
-            for d in (today + timedelta(days=i) for i in range(days))
+            LeaseCapacity(eid, d, remaining_codes(session, eid, d)) for d in sorted(window | held)
         ]

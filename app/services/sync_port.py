@@ -5,13 +5,15 @@ through these functions, each one transaction, taking and returning plain values
 like the wire records of docs/SYNC.md, and frozen dataclasses). The rules that protect local data
 live here, next to the data: a downloaded change never overwrites a dossier that still has pending
 uploads; a downloaded batch and its cursor commit together; a lease is marked "returning" (so no
-code is drawn from it any more) before its unused numbers are offered back to the server.
-The UI reads `sync_status`, `rejected_uploads`, `lease_capacity` and `pending_for_day`.
+code is drawn from it any more) before its unused numbers are offered back to the server; the
+credential is kept in the workstation key store, never in the database (`sync_credentials`).
+The UI reads `sync_status`, `rejected_uploads`, `lease_capacity` and `pending_for_day`, and sets
+the province's CA bundle with `save_ca_file`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -32,6 +34,14 @@ from app.services.context import ServiceContext
 from app.services.journal import record_change
 from app.services.station import DEMO_OFFICER, ensure_demo_accounts
 from app.services.sync_blobs import mark_blob_uploaded, pending_blobs, read_blob
+from app.services.sync_credentials import (
+    CredentialMissing,
+    checked_ca_file,
+    key_store_of,
+    load_credential,
+    put_credential,
+    save_ca_file,
+)
 from app.services.sync_leases import (
     LeaseCapacity,
     LeaseGiveBack,
@@ -75,6 +85,7 @@ from app.services.sync_status import (
 
 __all__ = [
     "ApplyStats",
+    "CredentialMissing",
     "IncomingChange",
     "LeaseCapacity",
     "LeaseGiveBack",
@@ -105,6 +116,7 @@ __all__ = [
     "record_upload_results",
     "rejected_uploads",
     "request_extra_leases",
+    "save_ca_file",
     "save_enrolment",
     "store_leases",
     "sync_settings",
@@ -118,12 +130,13 @@ CENTRAL_CALENDAR = frozenset({"calendar_exception", "work_rules"})
 @dataclass(frozen=True)
 class SyncSettings:
     server_url: str
-    credential: str
+    credential: str  # from the workstation key store, never from the database
     counter: str
     cursor: int
     station_ready: bool
     catalogue_version: int
     calendar_version: int
+    ca_file: str = ""  # PEM bundle of the province's CA; "" = the usual public roots
 
 
 @dataclass(frozen=True)
@@ -166,19 +179,25 @@ class ApplyStats:
 
 
 def sync_settings(ctx: ServiceContext) -> SyncSettings | None:
+    """None before enrolment. Raises `CredentialMissing` when enrolled but this workstation's
+    key store lacks the credential (the supervisor enrols the counter again)."""
     with ctx.db.read() as session:
         state = sync_state(session)
         if state is None:
             return None
-        return SyncSettings(
+        legacy = bool(state.credential)  # stored by a version before migration 0006
+        settings = SyncSettings(
             server_url=state.server_url,
-            credential=state.credential,
+            credential="",
             counter=state.counter_code,
             cursor=state.cursor,
             station_ready=state.station_ready,
             catalogue_version=state.catalogue_version,
             calendar_version=state.calendar_version,
+            ca_file=state.ca_file,
         )
+    credential = load_credential(ctx, settings.counter, legacy=legacy)
+    return replace(settings, credential=credential)
 
 
 def save_enrolment(
@@ -188,15 +207,21 @@ def save_enrolment(
     credential: str,
     counter: str,
     agencies: list[dict[str, str]],
+    ca_file: str = "",
 ) -> None:
-    """Remember the credential; the station switches to central mode once the catalogue that
-    names its counter has been downloaded (`finish_enrolment`)."""
+    """Remember the enrolment (the credential goes to the workstation key store, only its name
+    to the database); the station switches to central mode once the catalogue that names its
+    counter has been downloaded (`finish_enrolment`)."""
     now = ctx.clock.now()
+    checked_ca = checked_ca_file(ca_file) if ca_file else ""
+    reference = put_credential(key_store_of(ctx), credential)
     with ctx.db.write() as session:
         state = sync_state(session) or SyncState(id=1, enrolled_at=now)
         session.add(state)
         state.server_url = server_url.rstrip("/")
-        state.credential = credential
+        state.credential = None
+        state.credential_ref = reference
+        state.ca_file = checked_ca
         state.counter_code = counter
         state.agencies = agencies
         state.cursor = 0  # downloads are idempotent: start over rather than trust an old cursor

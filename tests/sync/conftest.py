@@ -55,6 +55,15 @@ FAST = SyncOptions(upload_batch=8, feed_batch=12, scope_batch=10)
 _names = itertools.count(1)
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _file_key_store() -> Iterator[None]:
+    """Counters keep their sync credential in the workstation key store: here the key files in
+    each test's data folder, never the OS keyring of the machine running the tests."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("MOTCUA_KEYSTORE", "file")
+        yield
+
+
 # ---- PostgreSQL -----------------------------------------------------------------------------
 
 
