@@ -6,7 +6,9 @@ legal basis, the wording common to all forms) and one `NN-<name>.json` per form.
 on a day is the one with the latest effective date not after it; a new circular is a new folder.
 Renderers ask a `FormTemplate` for text by key and fill `{placeholders}`; a missing key or
 placeholder is a `TemplateError` naming the file, so a broken template fails loudly in tests rather
-than printing a half-empty form.
+than printing a half-empty form. A document dated before the first set came into force is not a
+broken template but a request the forms do not cover: `NoTemplateInForceError`, an `AppError`
+whose Vietnamese message the desktop and the CLI show like any other refusal.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
+from app.domain.errors import NotFoundError
+from app.domain.formatting import vn_date
 from app.domain.forms import FormKind
 from app.domain.text import nfc
 from resources import resource_path
@@ -29,7 +33,32 @@ FORM_SET_FORMAT = "motcua-form-set/1"
 
 
 class TemplateError(Exception):
-    """A template folder or file is missing, malformed, or lacks a key the renderer needs."""
+    """A template folder or file is missing, malformed, or lacks a key the renderer needs.
+
+    Not an `AppError` on purpose: it is a defect of the installed application (its message names
+    files, in English, for whoever fixes it), so it reaches the crash handler and the log."""
+
+
+class NoTemplateInForceError(TemplateError, NotFoundError):
+    """No form set is in force on the document's date (it is before the first effective date):
+    the templates are fine, the officer asked for a day the forms do not cover."""
+
+    def __init__(self, on: date, first: date, kind: FormKind | None = None) -> None:
+        what = f"mẫu {_lower_first(kind.label)}" if kind else "bộ biểu mẫu"
+        form = {"form": kind.value} if kind else {}
+        # TemplateError adds no __init__: this is AppError's (code, message, params).
+        super().__init__(
+            "template.not_in_force",
+            f"Không có {what} áp dụng cho ngày {vn_date(on)}: các mẫu hiện có áp dụng từ ngày "
+            f"{vn_date(first)}.",
+            day=on.isoformat(),
+            first=first.isoformat(),
+            **form,
+        )
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
 
 
 @dataclass(frozen=True)
@@ -109,16 +138,25 @@ def default_root() -> Path:
 
 def form_template(kind: FormKind, on: date, root: Path | None = None) -> FormTemplate:
     """The template of `kind` in the set in force on `on`."""
-    return form_set_for(on, root).form(kind)
+    folder = root or default_root()
+    return _load_set(folder / _in_force(folder, on, kind).isoformat()).form(kind)
 
 
 def form_set_for(on: date, root: Path | None = None) -> FormSet:
     """The form set in force on `on`: the latest effective date not after it."""
     folder = root or default_root()
-    in_force = [d for d in available_sets(folder) if d <= on]
+    return _load_set(folder / _in_force(folder, on).isoformat())
+
+
+def _in_force(folder: Path, on: date, kind: FormKind | None = None) -> date:
+    """The effective date of the set in force on `on`."""
+    sets = available_sets(folder)
+    if not sets:
+        raise TemplateError(f"no form set in {folder}")
+    in_force = [d for d in sets if d <= on]
     if not in_force:
-        raise TemplateError(f"no form set in {folder} is in force on {on.isoformat()}")
-    return _load_set(folder / max(in_force).isoformat())
+        raise NoTemplateInForceError(on, sets[0], kind)
+    return max(in_force)
 
 
 def available_sets(root: Path) -> tuple[date, ...]:

@@ -1,9 +1,12 @@
 """Print a form of a dossier from any screen: render in the background, preview, print, audit.
 
-The document is rendered once (services + printing, off the UI thread); the officer sees exactly
-that PDF in the print preview; only when it is actually printed is the print (or reprint) written
-to the audit trail. A failed or cancelled print never changes the dossier: the officer can reprint
-from the dossier view at any time.
+The document is rendered once (services + printing, off the UI thread, together with the page
+images of its preview); the officer sees exactly that PDF in the print preview; once confirmed,
+it goes to the printer from a worker thread, and only when that succeeded is the print (or
+reprint) written to the audit trail. The UI thread only shows the preview of ready images. A
+failed or cancelled print never changes the dossier: the officer can reprint from the dossier
+view at any time. A refusal (an `AppError`, e.g. no form in force on the logbook's day) comes
+back as `failed` with its Vietnamese message; anything else is a bug for the crash handler.
 
 Documents that are not forms of a dossier (fee receipts, the VietQR slip, cash session and daily
 fee reports) come as a `RenderedDocument`: a render function run off the UI thread, then the same
@@ -32,7 +35,7 @@ from app.services.documents import (
 )
 from printing import render_document
 from ui.ops import OpRunner
-from ui.print_support import PdfPrinter
+from ui.print_support import PdfPrinter, PreparedPdf
 
 DOC_TYPES = {FormKind.RECEIPT: "receipt", FormKind.LOGBOOK: "logbook"}
 
@@ -78,53 +81,79 @@ class PrintFlow(QObject):
     ) -> None:
         request = PrintRequest(kind, code, copies, layout, officer=self._officer())
 
-        def render() -> tuple[PrintJob, bytes]:
+        def render() -> tuple[PrintJob, bytes, PreparedPdf | None]:
             job = prepare_print(self._ctx, request)
-            return job, render_document(job.data)
+            pdf = render_document(job.data)
+            return job, pdf, None if as_pdf else self._printer.prepare(pdf)
 
-        self._runner.run(render, lambda result: self._show(result, as_pdf), self._on_error)
+        self._runner.run(render, self._show_form, self._on_error)
 
-    def _show(self, result: tuple[PrintJob, bytes], as_pdf: bool) -> None:
-        job, pdf = result
+    def _show_form(self, result: tuple[PrintJob, bytes, PreparedPdf | None]) -> None:
+        job, pdf, prepared = result
         kind = job.request.kind
         title = f"{kind.label} — {job.request.code}"
-        if as_pdf:
+        if prepared is None:
             self._printer.open_pdf(pdf, f"{job.request.code}_mau-{kind.value}.pdf")
             return
         doc_type = DOC_TYPES.get(kind, "thermal" if job.request.layout == "80mm" else "forms")
-        if not self._printer.print_pdf(self._parent, pdf, doc_type, title):
-            return
         what = "In lại" if job.reprint else "Đã in"
-        self._runner.run(
-            lambda: record_print(self._ctx, job),
-            lambda _seq: self.printed.emit(f"{what}: {title}"),
-            self._on_error,
+        self._preview_then_print(
+            prepared, doc_type, title, f"{what}: {title}", then=lambda: record_print(self._ctx, job)
         )
 
     def print_logbook(self, day_from: date, day_to: date) -> None:
         officer = self._officer()
 
-        def render() -> tuple[bytes, str]:
+        def render() -> tuple[PreparedPdf, str]:
             done = print_logbook(
                 self._ctx, day_from, day_to, render=render_document, officer=officer
             )
-            return done.pdf, done.file_name
+            return self._printer.prepare(done.pdf), done.file_name
 
-        def show(result: tuple[bytes, str]) -> None:
-            pdf, name = result
-            if self._printer.print_pdf(self._parent, pdf, "logbook", name):
-                self.printed.emit(f"Đã in sổ theo dõi hồ sơ ({name}).")
+        def show(result: tuple[PreparedPdf, str]) -> None:
+            prepared, name = result
+            self._preview_then_print(
+                prepared, "logbook", name, f"Đã in sổ theo dõi hồ sơ ({name})."
+            )
 
         self._runner.run(render, show, self._on_error)
 
     def print_document(self, document: RenderedDocument, *, as_pdf: bool = False) -> None:
-        def show(pdf: bytes) -> None:
-            if as_pdf:
-                self._printer.open_pdf(pdf, document.file_name)
-            elif self._printer.print_pdf(self._parent, pdf, document.doc_type, document.title):
-                self.printed.emit(f"Đã in: {document.title}")
+        def render() -> tuple[bytes, PreparedPdf | None]:
+            pdf = document.render()
+            return pdf, None if as_pdf else self._printer.prepare(pdf)
 
-        self._runner.run(document.render, show, self._on_error)
+        def show(result: tuple[bytes, PreparedPdf | None]) -> None:
+            pdf, prepared = result
+            if prepared is None:
+                self._printer.open_pdf(pdf, document.file_name)
+                return
+            self._preview_then_print(
+                prepared, document.doc_type, document.title, f"Đã in: {document.title}"
+            )
+
+        self._runner.run(render, show, self._on_error)
+
+    def _preview_then_print(
+        self,
+        prepared: PreparedPdf,
+        doc_type: str,
+        title: str,
+        done: str,
+        then: Callable[[], object] | None = None,
+    ) -> None:
+        """The modal preview (UI thread), then, if confirmed, the printing and `then` (the
+        audit of a form) in one background op: only what reached the printer is recorded."""
+        send = self._printer.preview(self._parent, prepared, doc_type, title)
+        if send is None:
+            return
+
+        def print_it() -> None:
+            send()
+            if then is not None:
+                then()
+
+        self._runner.run(print_it, lambda _none: self.printed.emit(done), self._on_error)
 
     def _on_error(self, error: Exception) -> None:
         if not isinstance(error, AppError):
