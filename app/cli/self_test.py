@@ -1,9 +1,11 @@
 """`motcua --self-test`: proves an installation (or a frozen bundle) works end to end.
 
 Migrates a temporary database, loads the bundled demo catalogue, receives a dossier through the
-real service, reads it back, renders its receipt (fonts, barcode, QR), and builds the main window
-offscreen. Prints a JSON summary and
-exits 0, or prints what failed and exits 1. Touches nothing outside its temporary directory.
+real service, reads it back, renders its receipt (fonts, barcode, QR), digitises a synthetic page
+for that dossier (pipeline, PDF/A, PAdES signature with a throwaway key and its validation, OCR
+when tesseract is installed: `self_test_scanning`), and builds the main window offscreen. Prints a
+JSON summary and exits 0, or prints what failed and exits 1. Touches nothing outside its
+temporary directory.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from app.bootstrap import init_demo_data, open_context
+from app.cli.self_test_scanning import check_digitisation
 from app.services.catalogue import list_procedures
 from app.services.dossiers import ReceiveDossier, receive_dossier
 from app.services.queries import lookup, show_dossier
@@ -42,6 +45,9 @@ def run_self_test(*, with_ui: bool = True) -> int:
             assert [r.code for r in lookup(ctx, "kiem tra")] == [received.code]
             report.update(procedures=len(procedures), code=received.code)
             report["receipt_pdf_bytes"] = _render_receipt(ctx, received.code)
+            steps: dict[str, Any] = {}  # filled step by step: a failure names its step
+            report["digitisation"] = steps
+            check_digitisation(steps, received.code, procedures[0].code)
             if with_ui:
                 report["ui"] = _build_window_offscreen(ctx)
             ctx.db.close()
