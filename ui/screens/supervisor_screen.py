@@ -1,7 +1,8 @@
 """Sổ theo dõi / Giám sát: the logbook for a date range, overdue and amber dossiers, receptions
 per officer per day, the changes the central system rejected (with the reason), and the daily fee
-report (`fee_report_screen.py`, its own day picker and print), and closing the day
-(`widgets/day_close_panel.py`)."""
+report (`fee_report_screen.py`, its own day picker and print), closing the day
+(`widgets/day_close_panel.py`) and the dossier codes left for offline work
+(`widgets/lease_panel.py`)."""
 
 from __future__ import annotations
 
@@ -32,6 +33,7 @@ from ui.officer_session import OfficerGetter, station_default
 from ui.ops import OpRunner
 from ui.screens.fee_report_screen import FeeReportScreen
 from ui.widgets.day_close_panel import DayClosePanel
+from ui.widgets.lease_panel import LeasePanel
 
 LOGBOOK_COLUMNS = [
     "STT",
@@ -95,7 +97,13 @@ class SupervisorScreen(QWidget):
         self.fee_report = FeeReportScreen(ctx, runner, events)
         tabs.addTab(self.fee_report, "Báo cáo thu phí")
         self.day_close = DayClosePanel(ctx, runner, officer)
-        tabs.addTab(self.day_close, "Chốt ngày")
+        self.leases = LeasePanel(ctx, runner)
+        self.day_page = QWidget()
+        day_layout = QVBoxLayout(self.day_page)
+        day_layout.addWidget(self.day_close)
+        day_layout.addWidget(self.leases)
+        day_layout.addStretch(1)
+        tabs.addTab(self.day_page, "Chốt ngày / Số mã hồ sơ")
         self.tabs = tabs
         # The date range belongs to the logbook tabs; the fee report has its own day.
         self.range_bar = QWidget()
@@ -109,7 +117,7 @@ class SupervisorScreen(QWidget):
         bar.addWidget(self.print_button)
         tabs.currentChanged.connect(
             lambda _i: self.range_bar.setVisible(
-                tabs.currentWidget() not in (self.fee_report, self.day_close)
+                tabs.currentWidget() not in (self.fee_report, self.day_page)
             )
         )
         layout = QVBoxLayout(self)
@@ -130,6 +138,7 @@ class SupervisorScreen(QWidget):
         self._runner.run(lambda: rejected_uploads(self._ctx), self._show_rejected)
         self.fee_report.refresh()
         self.day_close.refresh()
+        self.leases.refresh()
 
     def _show_logbook(self, page: LogbookPage) -> None:
         self.page = page

@@ -101,7 +101,6 @@ class DayClosePanel(QWidget):
         layout.addLayout(form)
         layout.addWidget(self.close_button)
         layout.addWidget(self.message)
-        layout.addStretch(1)
 
     def chosen_day(self) -> date:
         return self.day.date().toPython()  # type: ignore[return-value]
