@@ -168,12 +168,7 @@ class MainWindow(QMainWindow):
             self.badge.start()  # the real desktop: sync at start and periodically (central mode)
 
     def _on_print_flow_failed(self, message: str) -> None:
-        # The dossier is saved whatever happened to the paper; say so, and how to reprint.
-        QMessageBox.warning(
-            self,
-            "Chưa in được",
-            f"{message}\n\nHồ sơ đã được lưu. Có thể in lại từ màn hình Hồ sơ (F4, Ctrl+P).",
-        )
+        QMessageBox.warning(self, "Chưa in được", message)
 
     def _on_document_requested(self, document: RenderedDocument) -> None:
         self.print_flow.print_document(document)

@@ -37,6 +37,7 @@ from printing import render_document
 from ui.ops import OpRunner
 from ui.print_support import PdfPrinter, PreparedPdf
 
+FORM_SAVED_HINT = "Hồ sơ đã được lưu. Có thể in lại từ màn hình Hồ sơ (F4, Ctrl+P)."
 DOC_TYPES = {FormKind.RECEIPT: "receipt", FormKind.LOGBOOK: "logbook"}
 
 
@@ -86,7 +87,7 @@ class PrintFlow(QObject):
             pdf = render_document(job.data)
             return job, pdf, None if as_pdf else self._printer.prepare(pdf)
 
-        self._runner.run(render, self._show_form, self._on_error)
+        self._runner.run(render, self._show_form, self._on_form_error)
 
     def _show_form(self, result: tuple[PrintJob, bytes, PreparedPdf | None]) -> None:
         job, pdf, prepared = result
@@ -98,7 +99,12 @@ class PrintFlow(QObject):
         doc_type = DOC_TYPES.get(kind, "thermal" if job.request.layout == "80mm" else "forms")
         what = "In lại" if job.reprint else "Đã in"
         self._preview_then_print(
-            prepared, doc_type, title, f"{what}: {title}", then=lambda: record_print(self._ctx, job)
+            prepared,
+            doc_type,
+            title,
+            f"{what}: {title}",
+            then=lambda: record_print(self._ctx, job),
+            on_error=self._on_form_error,
         )
 
     def print_logbook(self, day_from: date, day_to: date) -> None:
@@ -141,6 +147,7 @@ class PrintFlow(QObject):
         title: str,
         done: str,
         then: Callable[[], object] | None = None,
+        on_error: Callable[[Exception], None] | None = None,
     ) -> None:
         """The modal preview (UI thread), then, if confirmed, the printing and `then` (the
         audit of a form) in one background op: only what reached the printer is recorded."""
@@ -153,9 +160,15 @@ class PrintFlow(QObject):
             if then is not None:
                 then()
 
-        self._runner.run(print_it, lambda _none: self.printed.emit(done), self._on_error)
+        self._runner.run(
+            print_it, lambda _none: self.printed.emit(done), on_error or self._on_error
+        )
 
-    def _on_error(self, error: Exception) -> None:
+    def _on_error(self, error: Exception, hint: str = "") -> None:
         if not isinstance(error, AppError):
             raise error
-        self.failed.emit(error.message)
+        self.failed.emit(f"{error.message}\n\n{hint}" if hint else error.message)
+
+    def _on_form_error(self, error: Exception) -> None:
+        # The dossier is saved whatever happened to the paper: say so, and how to reprint.
+        self._on_error(error, FORM_SAVED_HINT)

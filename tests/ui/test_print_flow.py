@@ -21,6 +21,7 @@ from PySide6.QtPrintSupport import (
 )
 from PySide6.QtWidgets import QApplication, QMessageBox, QToolBar, QWidget
 
+from app.domain.errors import ConfigurationError
 from app.domain.forms import FormKind
 from app.services.audit import AuditFilter, list_audit
 from app.services.documents import list_prints
@@ -28,7 +29,7 @@ from app.services.dossiers import receive_dossier
 from tests.app.services.helpers import procedure_with_unit, receive_cmd
 from ui.ops import OpRunner
 from ui.pdf_raster import PREVIEW_DPI, first_page_size
-from ui.print_flow import PrintFlow, RenderedDocument
+from ui.print_flow import FORM_SAVED_HINT, PrintFlow, RenderedDocument
 from ui.print_support import (
     PreparedPdf,
     QtPdfPrinter,
@@ -304,6 +305,7 @@ def test_supervisor_sees_the_refusal_as_a_message_and_can_print_another_day(
     supervisor.print_button.click()
     closer.stop()
     assert len(texts) == 1 and LOGBOOK_REFUSAL in texts[0]
+    assert FORM_SAVED_HINT not in texts[0]  # no dossier is concerned by a logbook
     assert printer.printed == []
     assert shown_day() == date(2025, 6, 30)  # the screen keeps what the supervisor chose
     for box in (supervisor.date_from, supervisor.date_to):
@@ -324,3 +326,20 @@ def test_a_document_that_is_not_a_form_goes_through_the_same_preview(qtbot, ctx,
     flow.print_document(RenderedDocument("Báo cáo", "forms", "bao-cao.pdf", lambda: pdf))
     assert printer.printed == [("forms", "Báo cáo", pdf)]
     assert messages == ["Đã in: Báo cáo"]
+
+
+class JammedPrinter(RecordingPdfPrinter):
+    def preview(self, parent, document, doc_type, title):
+        def send() -> None:
+            raise ConfigurationError("print.printer_unavailable", "Máy in không sẵn sàng.")
+
+        return send
+
+
+def test_a_receipt_that_does_not_print_says_the_dossier_is_saved(qtbot, ctx, runner):
+    p = procedure_with_unit(ctx, "working-days")
+    code = receive_dossier(ctx, receive_cmd(p.id)).dossier.code
+    flow, messages = _flow(ctx, runner, JammedPrinter())
+    flow.print_form(FormKind.RECEIPT, code)
+    assert messages == [f"Máy in không sẵn sàng.\n\n{FORM_SAVED_HINT}"]
+    assert list_prints(ctx, code) == ()  # nothing reached paper: nothing audited
