@@ -80,6 +80,21 @@ def text_layer(
     return _concatenate(layers)
 
 
+def program_env(**extra: str) -> dict[str, str]:
+    """The environment for the tesseract program. Inside the PyInstaller bundle on Linux the
+    bootloader points LD_LIBRARY_PATH at the bundle's own libraries (copies of libstdc++, ICU…
+    from the build machine), which a system tesseract must not load: restore the value the
+    process started with (PyInstaller keeps it as LD_LIBRARY_PATH_ORIG)."""
+    env = {**os.environ, **extra}
+    if getattr(sys, "frozen", False) and "LD_LIBRARY_PATH" in env:
+        original = env.pop("LD_LIBRARY_PATH_ORIG", None)
+        if original:
+            env["LD_LIBRARY_PATH"] = original
+        else:
+            del env["LD_LIBRARY_PATH"]
+    return env
+
+
 @lru_cache(maxsize=4)
 def installed_languages(program: str) -> frozenset[str]:
     """The tesseract languages installed for `program` (`tesseract --list-langs`)."""
@@ -89,6 +104,7 @@ def installed_languages(program: str) -> frozenset[str]:
             capture_output=True,
             timeout=30,
             check=False,
+            env=program_env(),
             creationflags=_creation_flags(),
         )
     except (OSError, subprocess.TimeoutExpired) as exc:
@@ -211,7 +227,7 @@ def _run(
 ) -> int:
     """Run tesseract to its end; kill it as soon as `stop` is set or `timeout_s` has passed."""
     deadline = time.monotonic() + timeout_s
-    env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
+    env = program_env(OMP_THREAD_LIMIT="1")
     with subprocess.Popen(
         argv, stdout=subprocess.DEVNULL, stderr=stderr, env=env, creationflags=_creation_flags()
     ) as process:
