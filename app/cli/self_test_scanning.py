@@ -32,7 +32,7 @@ from cryptography.x509.oid import NameOID
 from PIL import Image, ImageDraw, ImageFont
 
 from app.domain.clock import VN_TZ
-from app.scanning import ocr, pdf, pipeline, signing
+from app.scanning import ocr, pdf, pdf_facts, pipeline, signing
 from app.scanning.backends import available_backends
 from app.scanning.model import ColourMode, ComponentMeta, PageFormat, ProcessedPage, RawPage
 from resources import resource_path
@@ -101,7 +101,9 @@ def check_digitisation(steps: dict[str, Any], dossier_code: str, procedure_code:
         p12, password, root = _throwaway_pkcs12()
         signed = signing.sign_pdf_software(component, p12, password)
         found["bytes"] = len(signed)
-        _expect(pdf.inspect(signed).claims_pdfa_2b, "signing lost the PDF/A-2b identification")
+        _expect(
+            pdf_facts.inspect(signed).claims_pdfa_2b, "signing lost the PDF/A-2b identification"
+        )
     with _step(steps, "signature_validation") as found:
         _validate_signature(found, signed, root)
     with _step(steps, "ocr") as found:
@@ -188,7 +190,7 @@ def _assemble_and_check(
     found: dict[str, Any], pages: list[ProcessedPage], meta: ComponentMeta
 ) -> bytes:
     component = pdf.assemble(pages, meta)
-    facts = pdf.inspect(component, validate=True)  # the validator needs pikepdf's rule data
+    facts = pdf_facts.inspect(component, validate=True)  # the validator needs pikepdf's rule data
     found.update(bytes=len(component), pages=facts.pages, pdfa_validator=facts.validator_passed)
     _expect(facts.pages == len(pages), "wrong page count")
     _expect(facts.claims_pdfa_2b and not facts.problems, f"not PDF/A-2b: {facts.problems}")

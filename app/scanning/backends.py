@@ -2,9 +2,10 @@
 
 This is the one module that knows the concrete backends (`sane_backend`, `escl`, `importer`,
 `wia_backend`), and it imports each of them only when it is asked for, so importing it pulls in
-neither httpx, python-sane nor comtypes: the services can depend on it freely. It also holds the
-Vietnamese wording of the device errors every backend reports (jam, empty feeder, open cover…),
-so a jam reads the same whether it came from SANE, an eSCL scanner or WIA.
+neither httpx, python-sane nor comtypes (the CLI and the scanning screen import it; app.services
+never does, by import-linter contract). `InstalledScanners` shows every backend's devices as one
+`Scanner`. It also holds the Vietnamese wording of the device errors every backend reports (jam,
+empty feeder, open cover…), so a jam reads the same whether it came from SANE, eSCL or WIA.
 """
 
 from __future__ import annotations
@@ -12,10 +13,10 @@ from __future__ import annotations
 import importlib.util
 import logging
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
-from app.scanning.model import DeviceInfo, ScanError, Scanner
+from app.scanning.model import DeviceInfo, RawPage, ScanError, Scanner, ScanSettings
 
 log = logging.getLogger(__name__)
 
@@ -140,3 +141,28 @@ def all_devices(
                     else device_error("scan.device", device=backend, detail=repr(exc))
                 )
     return found
+
+
+class InstalledScanners:
+    """Every scanner input of this computer as one `Scanner`: the devices of all backends, and a
+    scan goes to the backend that listed the device. `config` is per backend, as for
+    `all_devices` (eSCL addresses, an import folder…)."""
+
+    backend = "all"
+
+    def __init__(self, config: Mapping[str, Mapping[str, Any]] | None = None) -> None:
+        self._config = {name: dict(values) for name, values in (config or {}).items()}
+        self._backend_of: dict[str, str] = {}
+
+    def devices(self) -> list[DeviceInfo]:
+        errors: list[ScanError] = []
+        found = all_devices(self._config, errors=errors)
+        if not found and errors:
+            raise errors[0]
+        self._backend_of = {device.id: device.backend for device in found}
+        return found
+
+    def scan(self, device_id: str, settings: ScanSettings) -> Iterator[RawPage]:
+        backend = self._backend_of.get(device_id, "sane")
+        scanner = open_scanner(backend, **self._config.get(backend, {}))
+        return scanner.scan(device_id, settings)

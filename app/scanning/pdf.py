@@ -11,9 +11,8 @@ intent), no encryption, no JavaScript. The mark is drawn with reportlab in the b
 Serif (embedded, text in NFC) and placed as a form XObject, as is the optional invisible OCR text
 layer made by `app.scanning.ocr`.
 
-`inspect` reads those facts back for the tests, the import path and the CLI summary; with
-`validate=True` it also runs pikepdf's allowlist PDF/A-2b validator (`pikepdf.pdfa`, built on
-the veraPDF rule catalogue), which approves only what it recognises as conforming.
+Reading a component PDF back (`inspect`, `PdfFacts`) lives in `app.scanning.pdf_facts`; the
+metadata vocabulary below (`INFO_KEYS`, `ORIGINAL_LABELS`, `XMP_NAMESPACES`) is shared with it.
 """
 
 from __future__ import annotations
@@ -24,11 +23,10 @@ import re
 import struct
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
-from xml.etree import ElementTree
 from xml.sax.saxutils import escape
 
 import img2pdf
@@ -84,31 +82,6 @@ SLUG_MAX = 60
 
 class ComponentPdfError(AppError):
     """The component PDF could not be built or read (codes `pdf.*`)."""
-
-
-@dataclass(frozen=True)
-class PdfFacts:
-    """What a component PDF says about itself, read back from the file."""
-
-    pages: int
-    page_sizes_pt: tuple[tuple[float, float], ...]
-    pdf_version: str
-    pdfa_part: int | None  # from XMP pdfaid:part
-    pdfa_conformance: str | None  # from XMP pdfaid:conformance ("B")
-    title: str
-    component: ComponentMeta | None  # None when the MotCua… Info entries are missing
-    pages_recorded: int | None  # /MotCuaPages, to compare with `pages`
-    has_output_intent: bool
-    encrypted: bool
-    has_javascript: bool
-    unembedded_fonts: tuple[str, ...]
-    problems: tuple[str, ...]  # codes of the quick PDF/A-2b checks in inspect() that failed
-    validator_passed: bool | None = None  # None when inspect() was not asked to validate
-    validator_findings: tuple[str, ...] = ()
-
-    @property
-    def claims_pdfa_2b(self) -> bool:
-        return self.pdfa_part == 2 and (self.pdfa_conformance or "").upper() == "B"
 
 
 def file_name(meta: ComponentMeta) -> str:
@@ -352,7 +325,7 @@ def _declare_pdfa(pdf: pikepdf.Pdf, meta: ComponentMeta, page_count: int) -> Non
         CreationDate=pikepdf.String(_pdf_date(doc.moment)),
         ModDate=pikepdf.String(_pdf_date(doc.moment)),
     )
-    for field, key in _INFO_KEYS.items():
+    for field, key in INFO_KEYS.items():
         info[pikepdf.Name(key)] = pikepdf.String(doc.fields[field])
     pdf.docinfo = pdf.make_indirect(info)
 
@@ -373,7 +346,7 @@ def _pdf_date(moment: datetime) -> str:
 # them). The XMP packet says the same in the predefined schemas only (dc:title, dc:creator,
 # dc:publisher, dc:source, dc:subject…): a custom XMP namespace would need a pdfaExtension
 # schema, which the allowlist validator we check against does not accept.
-_INFO_KEYS = {
+INFO_KEYS = {
     "dossier_code": "/MotCuaDossierCode",
     "procedure_code": "/MotCuaProcedureCode",
     "component_position": "/MotCuaComponentPosition",
@@ -384,8 +357,8 @@ _INFO_KEYS = {
     "unit_name": "/MotCuaUnit",
     "digitised_at": "/MotCuaDigitisedAt",
 }
-_ORIGINAL = {True: "Bản chính", False: "Bản sao"}
-_NS = {
+ORIGINAL_LABELS = {True: "Bản chính", False: "Bản sao"}
+XMP_NAMESPACES = {
     "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
     "dc": "http://purl.org/dc/elements/1.1/",
     "xmp": "http://ns.adobe.com/xap/1.0/",
@@ -413,7 +386,7 @@ class _DocText:
             "procedure_code": clean_text(meta.procedure_code),
             "component_position": str(meta.component_position),
             "component_name": clean_text(meta.component_name),
-            "original": _ORIGINAL[meta.original],
+            "original": ORIGINAL_LABELS[meta.original],
             "pages": str(page_count),
             "digitised_by": clean_text(meta.digitised_by),
             "unit_name": clean_text(meta.unit_name),
@@ -443,11 +416,11 @@ def _xmp_packet(doc: _DocText) -> bytes:
         return f"<{tag}><rdf:{kind}>{lis}</rdf:{kind}></{tag}>"
 
     moment = doc.moment.isoformat()
-    namespaces = " ".join(f'xmlns:{p}="{uri}"' for p, uri in _NS.items() if p != "rdf")
+    namespaces = " ".join(f'xmlns:{p}="{uri}"' for p, uri in XMP_NAMESPACES.items() if p != "rdf")
     lines = [
         '<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>',
         '<x:xmpmeta xmlns:x="adobe:ns:meta/">',
-        f'<rdf:RDF xmlns:rdf="{_NS["rdf"]}">',
+        f'<rdf:RDF xmlns:rdf="{XMP_NAMESPACES["rdf"]}">',
         f'<rdf:Description rdf:about="" {namespaces}>',
         simple("pdfaid:part", "2"),
         simple("pdfaid:conformance", "B"),
@@ -472,167 +445,3 @@ def _xmp_packet(doc: _DocText) -> bytes:
         '<?xpacket end="w"?>',
     ]
     return "\n".join(lines).encode("utf-8")
-
-
-def _qname(prefix: str, name: str) -> str:
-    return "{" + _NS[prefix] + "}" + name
-
-
-def _read_xmp(packet: bytes) -> dict[str, str]:
-    """Simple properties as `{namespace}name` → text, from any producer's packet (attribute or
-    element form; the first item of an array)."""
-    try:
-        root = ElementTree.fromstring(packet)
-    except ElementTree.ParseError:
-        return {}
-    rdf = "{" + _NS["rdf"] + "}"
-    props: dict[str, str] = {}
-    for description in root.iter(rdf + "Description"):
-        for key, value in description.attrib.items():
-            if not key.startswith(rdf):
-                props.setdefault(key, value)
-        for child in description:
-            item = child.find(f".//{rdf}li")
-            props.setdefault(child.tag, ((item if item is not None else child).text or "").strip())
-    return props
-
-
-def _component_from(info: dict[str, str]) -> ComponentMeta | None:
-    """The component's metadata from our Info entries; None if any is missing or malformed."""
-    values = {field: info.get(key, "") for field, key in _INFO_KEYS.items()}
-    try:
-        return ComponentMeta(
-            dossier_code=values["dossier_code"],
-            procedure_code=values["procedure_code"],
-            component_position=int(values["component_position"]),
-            component_name=values["component_name"],
-            original={v: k for k, v in _ORIGINAL.items()}[values["original"]],
-            digitised_by=values["digitised_by"],
-            unit_name=values["unit_name"],
-            digitised_at=datetime.fromisoformat(values["digitised_at"]),
-        )
-    except (KeyError, ValueError):
-        return None
-
-
-# ----------------------------------------------------------------------------- reading back
-
-
-def inspect(pdf_bytes: bytes, *, validate: bool = False) -> PdfFacts:
-    """The facts of a component PDF; `validate=True` adds the allowlist validator's verdict
-    (~30 ms for ten A4 pages). Raises ComponentPdfError when the file cannot be opened."""
-    try:
-        pdf = pikepdf.open(io.BytesIO(pdf_bytes))
-    except pikepdf.PasswordError as exc:
-        raise ComponentPdfError(
-            "pdf.password", "Tệp PDF được đặt mật khẩu nên phần mềm không mở được, xin kiểm tra."
-        ) from exc
-    except pikepdf.PdfError as exc:
-        raise ComponentPdfError(
-            "pdf.unreadable", "Tệp PDF bị hỏng hoặc không đúng định dạng, xin kiểm tra lại tệp."
-        ) from exc
-    with pdf:
-        metadata = pdf.Root.get("/Metadata")
-        packet = metadata.read_bytes() if isinstance(metadata, pikepdf.Stream) else b""
-        xmp = _read_xmp(packet) if packet else {}
-        info = {str(key): str(value) for key, value in pdf.docinfo.items()}
-        part = xmp.get(_qname("pdfaid", "part"), "")
-        recorded = info.get(_INFO_KEYS["pages"], "")
-        unembedded = _unembedded_fonts(pdf)
-        has_intent = _has_pdfa_output_intent(pdf)
-        javascript = _has_javascript(pdf)
-        checks = {
-            "xmp.missing": not packet,
-            # ISO 19005-2 6.6.2.1: the packet must stay readable without decoding.
-            "xmp.filtered": isinstance(metadata, pikepdf.Stream) and "/Filter" in metadata,
-            "xmp.no_pdfa_id": not part.isdigit(),
-            "output_intent.missing": not has_intent,
-            "font.not_embedded": bool(unembedded),
-            "encrypted": pdf.is_encrypted,
-            "javascript": javascript,
-        }
-        facts = PdfFacts(
-            pages=len(pdf.pages),
-            page_sizes_pt=tuple(
-                (float(box.width), float(box.height))
-                for box in (pikepdf.Rectangle(p.mediabox) for p in pdf.pages)
-            ),
-            pdf_version=pdf.pdf_version,
-            pdfa_part=int(part) if part.isdigit() else None,
-            pdfa_conformance=xmp.get(_qname("pdfaid", "conformance")),
-            title=xmp.get(_qname("dc", "title")) or info.get("/Title", ""),
-            component=_component_from(info),
-            pages_recorded=int(recorded) if recorded.isdigit() else None,
-            has_output_intent=has_intent,
-            encrypted=pdf.is_encrypted,
-            has_javascript=javascript,
-            unembedded_fonts=unembedded,
-            problems=tuple(code for code, failed in checks.items() if failed),
-        )
-    if not validate:
-        return facts
-    from pikepdf.pdfa import validate_written
-
-    report = validate_written(io.BytesIO(pdf_bytes), PDFA_FLAVOUR)
-    findings = tuple(str(finding) for finding in report.findings)
-    return replace(facts, validator_findings=findings, validator_passed=report.passed)
-
-
-def _has_pdfa_output_intent(pdf: pikepdf.Pdf) -> bool:
-    return any(
-        intent.get("/S") == pikepdf.Name.GTS_PDFA1
-        and isinstance(intent.get("/DestOutputProfile"), pikepdf.Stream)
-        for intent in pdf.Root.get("/OutputIntents", pikepdf.Array())
-    )
-
-
-def _has_javascript(pdf: pikepdf.Pdf) -> bool:
-    names = pdf.Root.get("/Names")
-    if isinstance(names, pikepdf.Dictionary) and "/JavaScript" in names:
-        return True
-    for obj in pdf.objects:
-        if isinstance(obj, pikepdf.Dictionary) and (
-            obj.get("/S") == pikepdf.Name.JavaScript or "/JS" in obj
-        ):
-            return True
-    return False
-
-
-def _unembedded_fonts(pdf: pikepdf.Pdf) -> tuple[str, ...]:
-    """Base names of the fonts, on any page or in any form XObject, with no font program."""
-    missing: set[str] = set()
-    seen_forms: set[tuple[int, int]] = set()
-
-    def walk(resources: object) -> None:
-        if not isinstance(resources, pikepdf.Dictionary):
-            return
-        fonts = resources.get("/Font")
-        if isinstance(fonts, pikepdf.Dictionary):
-            for _, font in fonts.items():
-                if not _font_embedded(font):
-                    missing.add(str(font.get("/BaseFont", "?")))
-        xobjects = resources.get("/XObject")
-        if isinstance(xobjects, pikepdf.Dictionary):
-            for _, xobject in xobjects.items():
-                if (
-                    xobject.get("/Subtype") == pikepdf.Name.Form
-                    and xobject.objgen not in seen_forms
-                ):
-                    seen_forms.add(xobject.objgen)
-                    walk(xobject.get("/Resources"))
-
-    for page in pdf.pages:
-        walk(page.obj.get("/Resources"))
-    return tuple(sorted(missing))
-
-
-def _font_embedded(font: pikepdf.Object) -> bool:
-    subtype = font.get("/Subtype")
-    if subtype == pikepdf.Name.Type3:
-        return True  # glyphs are content streams in the file
-    if subtype == pikepdf.Name.Type0:
-        font = font.DescendantFonts[0]
-    descriptor = font.get("/FontDescriptor")
-    return isinstance(descriptor, pikepdf.Dictionary) and any(
-        key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3")
-    )

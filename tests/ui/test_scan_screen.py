@@ -31,9 +31,11 @@ from app.services.signing_setup import SigningSetup, save_signing_setup
 from tests.app.scanning.pki import make_ca, make_identity, to_pkcs12
 from tests.app.scanning.sample_pages import SAMPLE_LINES, render_blank_page, render_text_page
 from tests.app.services.helpers import receive_cmd
+from ui import scan_sign_flow
 from ui.ops import OpRunner
 from ui.screens import scan_screen
 from ui.screens.scan_screen import PagesChoice, ScanScreen
+from ui.widgets.digitisation_table import COLUMNS
 from ui.widgets.page_strip import BLANK_LABEL, MIME_TYPE
 
 PROCEDURE = "2.001019"  # Chứng thực di chúc: three components, one must be digitised
@@ -143,7 +145,7 @@ def test_a_barcode_scan_opens_the_components_with_the_must_digitise_one_selected
 
     assert screen.view is not None and screen.view.code == code
     assert screen.table.rowCount() == 3
-    column = scan_screen.COLUMNS.index("Bắt buộc số hóa")
+    column = COLUMNS.index("Bắt buộc số hóa")
     flags = [screen.table.item(row, column).text() for row in range(3)]
     assert flags.count("Bắt buộc") == 1
     required = must_digitise(ctx, code)
@@ -192,8 +194,8 @@ def test_scanned_pages_are_turned_deleted_and_saved_in_strip_order(
     assert any(code in change.dossier_codes for change in changed)
     # The table shows the saved version (refreshed through the event hub).
     row = screen.table.selectionModel().selectedRows()[0].row()
-    assert screen.table.item(row, scan_screen.COLUMNS.index("Số trang")).text() == "2"
-    assert screen.table.item(row, scan_screen.COLUMNS.index("Dung lượng")).text().endswith("KB")
+    assert screen.table.item(row, COLUMNS.index("Số trang")).text() == "2"
+    assert screen.table.item(row, COLUMNS.index("Dung lượng")).text().endswith("KB")
 
 
 def test_a_jam_keeps_the_pages_scanned_before_it_and_says_so_in_vietnamese(
@@ -308,7 +310,7 @@ def test_save_and_sign_with_a_pkcs12_certificate_shows_the_signer(
         prompts.append(label)
         return PASSWORD
 
-    monkeypatch.setattr(scan_screen, "ask_secret", secret)
+    monkeypatch.setattr(scan_sign_flow, "ask_secret", secret)
     screen = make_screen(RenderedScanner([text_page(1)]))
     open_by_barcode(qtbot, screen, code)
     screen.scan()
@@ -322,7 +324,7 @@ def test_save_and_sign_with_a_pkcs12_certificate_shows_the_signer(
     status = must_digitise(ctx, code)
     assert status.signed and status.signer == SIGNER
     row = screen.table.selectionModel().selectedRows()[0].row()
-    assert screen.table.item(row, scan_screen.COLUMNS.index("Ký số")).text() == SIGNER
+    assert screen.table.item(row, COLUMNS.index("Ký số")).text() == SIGNER
     assert f"đã ký số ({SIGNER})" in screen.message.text()
     assert screen.strip.count() == 0
 
@@ -330,7 +332,7 @@ def test_save_and_sign_with_a_pkcs12_certificate_shows_the_signer(
 def test_a_wrong_password_saves_nothing_and_keeps_the_pages(
     qtbot, ctx, code, make_screen, signing_setup, monkeypatch
 ):
-    monkeypatch.setattr(scan_screen, "ask_secret", lambda *_args: "sai-mat-khau")
+    monkeypatch.setattr(scan_sign_flow, "ask_secret", lambda *_args: "sai-mat-khau")
     screen = make_screen(RenderedScanner([text_page(1), text_page(2)]))
     open_by_barcode(qtbot, screen, code)
     screen.scan()
@@ -343,7 +345,7 @@ def test_a_wrong_password_saves_nothing_and_keeps_the_pages(
 def test_a_saved_component_is_signed_afterwards_with_ky_so(
     qtbot, ctx, code, make_screen, signing_setup, monkeypatch
 ):
-    monkeypatch.setattr(scan_screen, "ask_secret", lambda *_args: PASSWORD)
+    monkeypatch.setattr(scan_sign_flow, "ask_secret", lambda *_args: PASSWORD)
     screen = make_screen(RenderedScanner([text_page(1)]))
     open_by_barcode(qtbot, screen, code)
     assert not screen.sign_button.isEnabled()
@@ -359,7 +361,7 @@ def test_a_saved_component_is_signed_afterwards_with_ky_so(
 def test_signing_without_a_signing_setup_explains_what_is_missing(
     qtbot, ctx, code, make_screen, monkeypatch
 ):
-    monkeypatch.setattr(scan_screen, "ask_secret", lambda *_args: pytest.fail("asked a PIN"))
+    monkeypatch.setattr(scan_sign_flow, "ask_secret", lambda *_args: pytest.fail("asked a PIN"))
     screen = make_screen(RenderedScanner([text_page(1)]))
     open_by_barcode(qtbot, screen, code)
     screen.scan()

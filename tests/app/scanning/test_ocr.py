@@ -18,7 +18,7 @@ import pikepdf
 import pytest
 from PIL import Image, ImageChops, ImageDraw, ImageFont
 
-from app.scanning import ocr, pdf
+from app.scanning import ocr, pdf, pdf_facts
 from app.scanning.model import ProcessedPage
 from tests.app.scanning.test_pdf import FONT, META, MM, g4_page, jpeg_page
 from tests.printing.pdf_checks import rasterize
@@ -112,7 +112,7 @@ def test_text_layer_is_invisible(scanned, assembled):
 
 
 def test_component_with_text_layer_is_still_pdfa_2b(assembled, scanned):
-    facts = pdf.inspect(assembled, validate=True)
+    facts = pdf_facts.inspect(assembled, validate=True)
     assert facts.unembedded_fonts == ()
     assert facts.problems == ()
     assert facts.validator_passed, facts.validator_findings
@@ -193,3 +193,15 @@ def test_a_hung_tesseract_times_out(scanned, hung_tesseract):
     with pytest.raises(ocr.OcrError) as error:
         ocr.text_layer(scanned[0], tesseract_cmd=program, page_timeout_s=0.3)
     assert error.value.code == "ocr.timeout"
+
+
+def test_the_frozen_bundle_gives_tesseract_the_library_path_it_started_with(monkeypatch):
+    from app.scanning.ocr import program_env
+
+    monkeypatch.setenv("LD_LIBRARY_PATH", "/opt/motcua/_internal")
+    monkeypatch.setenv("LD_LIBRARY_PATH_ORIG", "/usr/local/lib")
+    assert program_env()["LD_LIBRARY_PATH"] == "/opt/motcua/_internal"  # not frozen: untouched
+    monkeypatch.setattr("sys.frozen", True, raising=False)
+    assert program_env(OMP_THREAD_LIMIT="1")["LD_LIBRARY_PATH"] == "/usr/local/lib"
+    monkeypatch.delenv("LD_LIBRARY_PATH_ORIG")
+    assert "LD_LIBRARY_PATH" not in program_env()

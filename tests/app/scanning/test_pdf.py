@@ -16,7 +16,7 @@ from PIL import Image, ImageDraw, ImageFont, TiffImagePlugin
 from reportlab.pdfgen.canvas import Canvas
 
 from app.domain.clock import VN_TZ
-from app.scanning import pdf
+from app.scanning import pdf, pdf_facts
 from app.scanning.model import CONVERSION_MARK_TEXT, ComponentMeta, PageFormat, ProcessedPage
 from resources import resource_path
 from tests.printing.pdf_checks import flat, rasterize
@@ -99,7 +99,7 @@ def image_streams(data: bytes) -> list[pikepdf.Stream]:
 
 
 def test_one_pdf_page_per_scanned_page_sized_from_its_dpi(component_pdf, pages):
-    facts = pdf.inspect(component_pdf)
+    facts = pdf_facts.inspect(component_pdf)
     assert facts.pages == 3
     for (width_pt, height_pt), page in zip(facts.page_sizes_pt, pages, strict=True):
         assert width_pt == pytest.approx(page.width_px * 72 / page.dpi, abs=0.01)
@@ -188,7 +188,7 @@ def test_long_unit_name_wraps_inside_a_small_page():
 
 
 def test_every_font_is_embedded_and_no_helvetica_sneaks_in(component_pdf):
-    assert pdf.inspect(component_pdf).unembedded_fonts == ()
+    assert pdf_facts.inspect(component_pdf).unembedded_fonts == ()
     with pikepdf.open(io.BytesIO(component_pdf)) as doc:
         fonts = [
             o
@@ -221,7 +221,7 @@ def invisible_text_pdf(sizes: list[tuple[float, float]], text: str) -> bytes:
 
 
 def test_text_layer_is_overlaid_page_by_page(pages):
-    sizes = pdf.inspect(pdf.assemble(pages, META)).page_sizes_pt
+    sizes = pdf_facts.inspect(pdf.assemble(pages, META)).page_sizes_pt
     layer = invisible_text_pdf(list(sizes), "Ủy ban nhân dân xã Tân Phong")
     data = pdf.assemble(pages, META, ocr_text_pdf=layer)
     for index in range(3):
@@ -241,7 +241,7 @@ def test_text_layer_with_another_page_count_is_refused(pages):
 
 
 def test_metadata_round_trips_through_the_file(component_pdf):
-    facts = pdf.inspect(component_pdf)
+    facts = pdf_facts.inspect(component_pdf)
     assert facts.component == META
     assert facts.pages_recorded == 3
     assert facts.title == "Giấy khai sinh (bản sao)"
@@ -265,7 +265,7 @@ def test_xmp_and_info_say_the_same_as_pikepdf_reads_them(component_pdf):
 
 
 def test_pdfa_2b_is_claimed_and_the_validator_approves(component_pdf):
-    facts = pdf.inspect(component_pdf, validate=True)
+    facts = pdf_facts.inspect(component_pdf, validate=True)
     assert facts.claims_pdfa_2b
     assert facts.pdf_version == "1.7"
     assert facts.has_output_intent and not facts.encrypted and not facts.has_javascript
@@ -298,7 +298,7 @@ def test_inspect_reports_what_a_plain_pdf_lacks():
     canvas = Canvas(buffer)  # Helvetica, not embedded; no XMP, no output intent
     canvas.drawString(100, 700, "Một tệp PDF thường")
     canvas.save()
-    facts = pdf.inspect(buffer.getvalue(), validate=True)
+    facts = pdf_facts.inspect(buffer.getvalue(), validate=True)
     assert not facts.claims_pdfa_2b
     assert facts.component is None
     assert "/Helvetica" in facts.unembedded_fonts
@@ -308,7 +308,7 @@ def test_inspect_reports_what_a_plain_pdf_lacks():
 
 def test_inspect_refuses_what_is_not_a_pdf():
     with pytest.raises(pdf.ComponentPdfError) as error:
-        pdf.inspect(b"%PDF-1.7 this is not really a PDF")
+        pdf_facts.inspect(b"%PDF-1.7 this is not really a PDF")
     assert error.value.code == "pdf.unreadable"
 
 

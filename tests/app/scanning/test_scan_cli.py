@@ -12,7 +12,7 @@ import pytest
 from app.bootstrap import open_context
 from app.cli import main
 from app.scanning.model import CONVERSION_MARK_TEXT
-from app.scanning.pdf import inspect
+from app.scanning.pdf_facts import inspect
 from app.scanning.signing import validate
 from app.services import dossiers
 from app.services.digitisation import digitisation_status, read_component

@@ -12,7 +12,7 @@ from app.db.models import Event, OutboxEntry
 from app.db.scan_models import DigitisedFile
 from app.domain.errors import NotFoundError, StateError, ValidationError
 from app.scanning.model import RawPage, ScanError
-from app.scanning.pdf import inspect
+from app.scanning.pdf_facts import inspect
 from app.scanning.pipeline import PROFILES
 from app.scanning.signing import sign_and_verify_software, validate
 from app.services import dossiers
