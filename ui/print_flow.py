@@ -25,12 +25,14 @@ from PySide6.QtWidgets import QWidget
 from app.domain.errors import AppError
 from app.domain.forms import FormKind
 from app.services.context import ServiceContext
-from app.services.document_data import BOTH_COPIES, ReceiptLayout
+from app.services.document_data import BOTH_COPIES, LogbookDocument, ReceiptLayout
 from app.services.documents import (
+    PrintedDocument,
     PrintJob,
     PrintRequest,
     prepare_print,
     print_logbook,
+    record_logbook_print,
     record_print,
 )
 from printing import render_document
@@ -110,16 +112,23 @@ class PrintFlow(QObject):
     def print_logbook(self, day_from: date, day_to: date) -> None:
         officer = self._officer()
 
-        def render() -> tuple[PreparedPdf, str]:
+        def render() -> tuple[PrintedDocument, PreparedPdf]:
             done = print_logbook(
-                self._ctx, day_from, day_to, render=render_document, officer=officer
+                self._ctx, day_from, day_to, render=render_document, officer=officer, record=False
             )
-            return self._printer.prepare(done.pdf), done.file_name
+            return done, self._printer.prepare(done.pdf)
 
-        def show(result: tuple[PreparedPdf, str]) -> None:
-            prepared, name = result
+        def show(result: tuple[PrintedDocument, PreparedPdf]) -> None:
+            done, prepared = result
+            name = done.file_name
+            book = done.data
+            assert isinstance(book, LogbookDocument)
             self._preview_then_print(
-                prepared, "logbook", name, f"Đã in sổ theo dõi hồ sơ ({name})."
+                prepared,
+                "logbook",
+                name,
+                f"Đã in sổ theo dõi hồ sơ ({name}).",
+                then=lambda: record_logbook_print(self._ctx, book, None, officer),
             )
 
         self._runner.run(render, show, self._on_error)

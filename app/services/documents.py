@@ -278,19 +278,22 @@ def print_logbook(
     render: Renderer,
     preview: bool = False,
     officer: str | None = None,
+    record: bool = True,
 ) -> PrintedDocument:
-    """Render the logbook and audit the print (entity: the receiving point)."""
+    """Render the logbook and audit the print (entity: the receiving point). The desktop passes
+    `record=False` and calls `record_logbook_print` once the printer has the pages: a print the
+    supervisor cancelled in the preview is not a print."""
     doc = logbook_document(ctx, day_from, day_to, receiving_point_id, preview=preview)
     pdf = render(doc)
     seq: int | None = None
-    if not preview:
-        seq = _record_logbook_print(ctx, doc, receiving_point_id, officer)
+    if record and not preview:
+        seq = record_logbook_print(ctx, doc, receiving_point_id, officer)
     last = doc.page.day_to
     name = f"so-theo-doi_{doc.page.day_from.isoformat()}_{last.isoformat()}.pdf"
     return PrintedDocument(pdf, doc, False, seq, name)
 
 
-def _record_logbook_print(
+def record_logbook_print(
     ctx: ServiceContext, doc: LogbookDocument, point_id: str | None, officer: str | None
 ) -> int:
     now = ctx.clock.now()

@@ -343,3 +343,20 @@ def test_a_receipt_that_does_not_print_says_the_dossier_is_saved(qtbot, ctx, run
     flow.print_form(FormKind.RECEIPT, code)
     assert messages == [f"Máy in không sẵn sàng.\n\n{FORM_SAVED_HINT}"]
     assert list_prints(ctx, code) == ()  # nothing reached paper: nothing audited
+
+
+def test_a_logbook_is_audited_only_when_the_preview_is_confirmed(qtbot, ctx, runner):
+    p = procedure_with_unit(ctx, "working-days")
+    receive_dossier(ctx, receive_cmd(p.id))
+    day = date(2026, 11, 23)
+    printer = RecordingPdfPrinter(accept=False)  # the supervisor closes the preview
+    flow, messages = _flow(ctx, runner, printer)
+    flow.print_logbook(day, day)
+    assert printer.printed == [] and messages == []
+    assert list_audit(ctx, AuditFilter(action="print-form-07"), officer="admin") == []
+
+    printer.accept = True
+    flow.print_logbook(day, day)
+    assert [doc_type for doc_type, _title, _pdf in printer.printed] == ["logbook"]
+    [entry] = list_audit(ctx, AuditFilter(action="print-form-07"), officer="admin")
+    assert entry.entity_type == "receiving_point"
