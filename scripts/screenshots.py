@@ -77,6 +77,12 @@ def main() -> None:
         for _ in range(5):
             app.processEvents()
         window.grab().save(str(out / f"{name}.png"))
+    window.tabs.setCurrentWidget(window.supervisor)
+    window.supervisor.tabs.setCurrentWidget(window.supervisor.day_page)
+    for _ in range(5):
+        app.processEvents()
+    window.grab().save(str(out / "4b-day-close.png"))
+    window.supervisor.tabs.setCurrentIndex(0)
     fee_screens(app, window, ctx, procedures, out)
     scan_screen(app, window, ctx, out)
     print("\n".join(str(p) for p in sorted(out.glob("*.png"))))

@@ -15,6 +15,7 @@ from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QDateEdit,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QMessageBox,
@@ -97,9 +98,14 @@ class DayClosePanel(QWidget):
         form.addRow("Ngày:", self.day)
         form.addRow("", self.status)
         form.addRow("Ghi chú:", self.note)
+        self.day.setMaximumWidth(140)
+        self.note.setMaximumWidth(520)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.close_button)
+        buttons.addStretch(1)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
-        layout.addWidget(self.close_button)
+        layout.addLayout(buttons)
         layout.addWidget(self.message)
 
     def chosen_day(self) -> date:
