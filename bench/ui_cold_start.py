@@ -12,14 +12,19 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 
 def main() -> None:
+    import gc
+
+    gc.disable()  # as ui.main.run_desktop: no collections while start-up builds the window
     from PySide6.QtWidgets import QApplication
 
     from app.bootstrap import open_context
+    from ui.main import freeze_start_up_heap
     from ui.main_window import MainWindow
 
     app = QApplication(sys.argv[:1])
     ctx = open_context(Path(sys.argv[1]))
     window = MainWindow(ctx)
+    freeze_start_up_heap()
     window.show()
     deadline = time.monotonic() + 20
     while not window.intake.picker.visible_procedures() and time.monotonic() < deadline:
