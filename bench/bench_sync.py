@@ -148,7 +148,12 @@ def make_offline_week(ctx: Any, server: str, count: int, days: int) -> int:
             )
         ]
         SyncEngine(ctx, client).exchange_leases(tuple(needs), (), _Tally())
-    procedure = next(p for p in list_procedures(ctx) if p.duration.unit == "working-days")
+    # Transfers are part of the week: a procedure whose components need no digitising first.
+    procedure = next(
+        p
+        for p in list_procedures(ctx)
+        if p.duration.unit == "working-days" and not any(c.must_digitise for c in p.components)
+    )
     made = 0
     for i in range(days):
         clock.current = datetime.combine(start + timedelta(days=i), datetime.min.time(), VN_TZ)
