@@ -27,11 +27,13 @@ from app.domain.forms import FormKind
 from app.services.context import ServiceContext
 from app.services.document_data import BOTH_COPIES, LogbookDocument, ReceiptLayout
 from app.services.documents import (
+    DocumentPrint,
     PrintedDocument,
     PrintJob,
     PrintRequest,
     prepare_print,
     print_logbook,
+    record_document_print,
     record_logbook_print,
     record_print,
 )
@@ -52,6 +54,7 @@ class RenderedDocument:
     doc_type: str
     file_name: str
     render: Callable[[], bytes]
+    audit: DocumentPrint | None = None  # recorded once the printer has it
 
 
 class PrintFlow(QObject):
@@ -134,6 +137,8 @@ class PrintFlow(QObject):
         self._runner.run(render, show, self._on_error)
 
     def print_document(self, document: RenderedDocument, *, as_pdf: bool = False) -> None:
+        officer = self._officer()
+
         def render() -> tuple[bytes, PreparedPdf | None]:
             pdf = document.render()
             return pdf, None if as_pdf else self._printer.prepare(pdf)
@@ -143,8 +148,15 @@ class PrintFlow(QObject):
             if prepared is None:
                 self._printer.open_pdf(pdf, document.file_name)
                 return
+            audit = document.audit
             self._preview_then_print(
-                prepared, document.doc_type, document.title, f"Đã in: {document.title}"
+                prepared,
+                document.doc_type,
+                document.title,
+                f"Đã in: {document.title}",
+                then=None
+                if audit is None
+                else lambda: record_document_print(self._ctx, audit, officer),
             )
 
         self._runner.run(render, show, self._on_error)

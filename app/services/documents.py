@@ -51,7 +51,7 @@ from app.services.document_sources import (
     receipt_data,
 )
 from app.services.journal import record_change
-from app.services.queries import find_by_code, logbook
+from app.services.queries import OTHER_ACTION_LABELS, find_by_code, logbook
 from app.services.station import current_station_point
 
 
@@ -316,6 +316,45 @@ def record_logbook_print(
             entity_type="receiving_point",
             entity_id=point.id,
             data=data,
+            outbox_payload=None,
+        )
+        return event.seq
+
+
+# ---- other printed papers ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DocumentPrint:
+    """A paper that is not a dossier form (a fee receipt, a VietQR slip, a report), for the
+    audit: what was printed, about what, and for which dossier if any."""
+
+    action: str  # a `print-…` key of queries.OTHER_ACTION_LABELS
+    entity_type: str
+    entity_id: str
+    dossier_code: str | None = None
+    data: dict[str, Any] | None = None
+
+
+def record_document_print(ctx: ServiceContext, printed: DocumentPrint, officer: str | None) -> int:
+    """Audit a printed paper once the printer has it (no outbox entry: printing changes no
+    data); a dossier's papers show in its history."""
+    if not printed.action.startswith("print-") or printed.action not in OTHER_ACTION_LABELS:
+        raise ValueError(f"unknown print action {printed.action!r}")
+    now = ctx.clock.now()
+    with ctx.db.write() as session:
+        user = require(session, None, officer, Permission.PRINT, now)
+        dossier = find_by_code(session, printed.dossier_code) if printed.dossier_code else None
+        event = record_change(
+            session,
+            at=now,
+            actor=user.username,
+            workstation=ctx.workstation,
+            action=printed.action,
+            entity_type=printed.entity_type,
+            entity_id=printed.entity_id,
+            dossier_id=dossier.id if dossier else None,
+            data=dict(printed.data or {}),
             outbox_payload=None,
         )
         return event.seq

@@ -54,6 +54,11 @@ OTHER_ACTION_LABELS = {
     "fee-receipt-issue": "Lập biên lai thu phí, lệ phí",
     "fee-receipt-cancel": "Hủy biên lai",
     "fee-refund": "Hoàn trả phí, lệ phí",
+    # papers that are not dossier forms (services.documents.record_document_print)
+    "print-fee-receipt": "In biên lai thu phí, lệ phí",
+    "print-vietqr-slip": "In phiếu thanh toán VietQR",
+    "print-cash-session-report": "In báo cáo ca thu tiền",
+    "print-fee-report": "In báo cáo thu phí, lệ phí trong ngày",
 }
 
 

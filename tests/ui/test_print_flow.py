@@ -24,8 +24,10 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QToolBar, QWidget
 from app.domain.errors import ConfigurationError
 from app.domain.forms import FormKind
 from app.services.audit import AuditFilter, list_audit
-from app.services.documents import list_prints
+from app.services.documents import DocumentPrint, PrintRequest, list_prints, prepare_print
 from app.services.dossiers import receive_dossier
+from app.services.queries import show_dossier
+from printing import render_document
 from tests.app.services.helpers import procedure_with_unit, receive_cmd
 from ui.ops import OpRunner
 from ui.pdf_raster import PREVIEW_DPI, first_page_size
@@ -360,3 +362,27 @@ def test_a_logbook_is_audited_only_when_the_preview_is_confirmed(qtbot, ctx, run
     assert [doc_type for doc_type, _title, _pdf in printer.printed] == ["logbook"]
     [entry] = list_audit(ctx, AuditFilter(action="print-form-07"), officer="admin")
     assert entry.entity_type == "receiving_point"
+
+
+def test_a_paper_with_an_audit_is_recorded_only_when_printed(qtbot, ctx, runner):
+    p = procedure_with_unit(ctx, "working-days")
+    code = receive_dossier(ctx, receive_cmd(p.id)).dossier.code
+    printer = RecordingPdfPrinter(accept=False)
+    flow, _messages = _flow(ctx, runner, printer)
+    slip = RenderedDocument(
+        "Phiếu VietQR",
+        "thermal",
+        "vietqr.pdf",
+        lambda: render_document(prepare_print(ctx, PrintRequest(FormKind.RECEIPT, code)).data),
+        DocumentPrint("print-vietqr-slip", "payment", "p-1", code, {"amount": 20000}),
+    )
+
+    def printed_labels() -> list[str]:
+        events = show_dossier(ctx, code, officer="canbo").events
+        return [e.action_label for e in events if e.action == "print-vietqr-slip"]
+
+    flow.print_document(slip)  # the officer closes the preview
+    assert printed_labels() == []
+    printer.accept = True
+    flow.print_document(slip)
+    assert printed_labels() == ["In phiếu thanh toán VietQR"]
