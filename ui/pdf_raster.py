@@ -7,8 +7,8 @@ QPixmap or a widget only on the UI thread, so none is used).
 
 Three rules keep the UI thread's Python responsive meanwhile:
 - pdfium is not thread-safe, not even across documents (pypdfium2's documentation): every call
-  into it holds one lock, and pages and bitmaps are closed under it, not by the garbage
-  collector on whichever thread;
+  into it holds app.pdfium_lock's lock, the one the scanner inputs (PDF import, eSCL) take too,
+  and pages and bitmaps are closed under it, not by the garbage collector on whichever thread;
 - PySide keeps the GIL during a Qt call (drawImage included), and a printer engine takes ~10 ms
   per million pixels (compressing them for the spooler): a page goes to the printer in bands of
   about BAND_PIXELS, each rendered by pdfium on its own, so no call holds the GIL long and no
@@ -20,7 +20,6 @@ Three rules keep the UI thread's Python responsive meanwhile:
 from __future__ import annotations
 
 import math
-import threading
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -30,14 +29,14 @@ from PySide6.QtCore import QRectF
 from PySide6.QtGui import QImage, QPainter
 from PySide6.QtPrintSupport import QPrinter
 
+from app.pdfium_lock import PDFIUM_LOCK
+
 # One image pixel per screen pixel at 100 % zoom on a Windows screen scaled to 125 %; a 57-page
 # logbook then holds about 320 MB of preview images while the dialog is open (1.5 GB at 300 dpi).
 PREVIEW_DPI = 120
 # Enough for the barcodes (a 0.25 mm module needs 200 dpi or more) and crisp text.
 MAX_PRINT_DPI = 300
 BAND_PIXELS = 1_000_000
-
-_pdfium = threading.Lock()
 
 
 def _let_the_ui_thread_in() -> None:
@@ -47,7 +46,7 @@ def _let_the_ui_thread_in() -> None:
 
 def first_page_size(pdf: bytes) -> tuple[float, float]:
     """Width and height of the first page, in points."""
-    with _pdfium:
+    with PDFIUM_LOCK:
         document = pdfium.PdfDocument(pdf)
         try:
             page = document[0]
@@ -61,19 +60,19 @@ def first_page_size(pdf: bytes) -> tuple[float, float]:
 def preview_images(pdf: bytes, dpi: int = PREVIEW_DPI) -> tuple[QImage, ...]:
     """Every page as an RGB32 image: the format Qt's preview records as is (an RGB888 image it
     converts on the UI thread, about 25 ms a page)."""
-    with _pdfium:
+    with PDFIUM_LOCK:
         document = pdfium.PdfDocument(pdf)
         count = len(document)
     images: list[QImage] = []
     try:
         for index in range(count):
-            with _pdfium:
+            with PDFIUM_LOCK:
                 page = document[index]
                 images.append(_as_image(page.render(scale=dpi / 72, rev_byteorder=True)))
                 page.close()
             _let_the_ui_thread_in()
     finally:
-        with _pdfium:
+        with PDFIUM_LOCK:
             document.close()
     return tuple(images)
 
@@ -94,12 +93,12 @@ def page_bands(pdf: bytes, dpi: int) -> Iterator[Band]:
     band reaches one row into the next one, drawn over it: a printer driver rounding each band's
     edges to whole dots cannot leave a white line between two bands."""
     scale = dpi / 72
-    with _pdfium:
+    with PDFIUM_LOCK:
         document = pdfium.PdfDocument(pdf)
         count = len(document)
     try:
         for index in range(count):
-            with _pdfium:
+            with PDFIUM_LOCK:
                 page = document[index]
                 width_pt, height_pt = page.get_size()
             # As pypdfium2 sizes a whole-page bitmap, so the bands tile it exactly.
@@ -109,16 +108,16 @@ def page_bands(pdf: bytes, dpi: int) -> Iterator[Band]:
                 for top in range(0, height, rows):
                     bottom = min(height, top + rows + 1)
                     crop = (0, _crop_points(height - bottom, scale), 0, _crop_points(top, scale))
-                    with _pdfium:
+                    with PDFIUM_LOCK:
                         bitmap = page.render(scale=scale, crop=crop, rev_byteorder=True)
                         image = _as_image(bitmap)
                     yield Band(index, width, height, top, image)
                     _let_the_ui_thread_in()
             finally:
-                with _pdfium:
+                with PDFIUM_LOCK:
                     page.close()
     finally:
-        with _pdfium:
+        with PDFIUM_LOCK:
             document.close()
 
 

@@ -32,6 +32,7 @@ from cryptography.x509.oid import NameOID
 from PIL import Image, ImageDraw, ImageFont
 
 from app.domain.clock import VN_TZ
+from app.pdfium_lock import PDFIUM_LOCK
 from app.scanning import ocr, pdf, pdf_facts, pipeline, signing
 from app.scanning.backends import available_backends
 from app.scanning.model import ColourMode, ComponentMeta, PageFormat, ProcessedPage, RawPage
@@ -312,9 +313,15 @@ def _tesseract_version(program: str) -> str:
 def _page_text(pdf_bytes: bytes) -> str:
     import pypdfium2
 
-    document = pypdfium2.PdfDocument(pdf_bytes)
-    try:
-        text_page = document[0].get_textpage()
-        return str(text_page.get_text_range())
-    finally:
-        document.close()
+    # Alone in its process, but it keeps the rule of every pdfium caller (app.pdfium_lock).
+    with PDFIUM_LOCK:
+        document = pypdfium2.PdfDocument(pdf_bytes)
+        try:
+            page = document[0]
+            text_page = page.get_textpage()
+            text = str(text_page.get_text_range())
+            text_page.close()
+            page.close()
+            return text
+        finally:
+            document.close()

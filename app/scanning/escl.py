@@ -28,6 +28,7 @@ import httpx
 import pypdfium2 as pdfium
 from PIL import Image
 
+from app.scanning import pdf_pages
 from app.scanning.backends import device_error, unsupported_setting
 from app.scanning.model import (
     ALLOWED_DPI,
@@ -510,14 +511,18 @@ def _clamp(value: int, low: int, high: int) -> int:
 
 def _decode(data: bytes, settings: ScanSettings) -> list[Image.Image]:
     """The page(s) in one NextDocument answer. The bytes are sniffed, not the announced type:
-    devices send PDF where JPEG was asked for and the other way round."""
+    devices send PDF where JPEG was asked for and the other way round. A PDF is rendered one
+    page at a time under the process-wide pdfium lock (a print preview may be using pdfium)."""
     if data[:5] == b"%PDF-":
-        pdf = pdfium.PdfDocument(data)
+        pdf = pdf_pages.open_document(data)
         try:
             grey = settings.mode != ColourMode.COLOR
-            return [page.render(scale=settings.dpi / 72, grayscale=grey).to_pil() for page in pdf]
+            return [
+                pdf_pages.render_page(pdf, index, settings.dpi, grey=grey)
+                for index in range(pdf_pages.page_count(pdf))
+            ]
         finally:
-            pdf.close()
+            pdf_pages.close_document(pdf)
     image: Image.Image = Image.open(io.BytesIO(data))
     image.load()
     if image.mode not in ("RGB", "L", "1"):

@@ -4,9 +4,10 @@ network scanners "scan to".
 A file is checked whole before its first page is handed on — size, real type (magic bytes, not
 the extension), password, truncation, page count, pixels per page — so a refused file never
 leaves half a component behind. PDF pages are rasterised with pdfium at the requested
-resolution. (For a PDF that is itself a scan, taking each page's embedded image as it is would
-avoid one resampling; that is not done: re-rasterising at the clerk's resolution is simpler and
-gives the pipeline one kind of input.)
+resolution, one page at a time under the process-wide pdfium lock (app.scanning.pdf_pages): the
+lock is never held while the consumer works on a page it was given. (For a PDF that is itself a
+scan, taking each page's embedded image as it is would avoid one resampling; that is not done:
+re-rasterising at the clerk's resolution is simpler and gives the pipeline one kind of input.)
 
 `WatchedFolder` polls (no extra dependency): a file is ready once its size and modification time
 were the same at two successive polls, names a scanner or copier uses while still writing
@@ -30,6 +31,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_raw
 from PIL import Image, ImageOps
 
+from app.scanning import pdf_pages
 from app.scanning.model import (
     ALLOWED_DPI,
     ColourMode,
@@ -190,7 +192,7 @@ def _check_image(path: Path, kind: FileKind, limits: Limits) -> int:
 
 def _open_pdf(path: Path) -> pdfium.PdfDocument:
     try:
-        return pdfium.PdfDocument(path)
+        return pdf_pages.open_document(path)
     except pdfium.PdfiumError as exc:
         if getattr(exc, "err_code", None) == pdfium_raw.FPDF_ERR_PASSWORD:
             raise _refusal(
@@ -205,16 +207,14 @@ def _open_pdf(path: Path) -> pdfium.PdfDocument:
 def _check_pdf(path: Path, settings: ScanSettings, limits: Limits) -> int:
     pdf = _open_pdf(path)
     try:
-        pages = len(pdf)
+        pages = pdf_pages.page_count(pdf)
         if pages == 0:
             raise _refusal("scan.file_empty", f"Tệp PDF «{path.name}» không có trang nào.", path)
         if pages > limits.max_pages:
             raise _too_many_pages(path, pages, limits)
         for number in range(pages):
             try:
-                page = pdf[number]
-                width_pt, height_pt = page.get_size()
-                page.close()
+                width_pt, height_pt = pdf_pages.page_size(pdf, number)
             except pdfium.PdfiumError as exc:
                 raise _corrupt(path) from exc
             width = round(width_pt / 72 * settings.dpi)
@@ -222,7 +222,7 @@ def _check_pdf(path: Path, settings: ScanSettings, limits: Limits) -> int:
             if width * height > limits.max_page_pixels:
                 raise _page_too_big(path, number + 1, width, height)
     finally:
-        pdf.close()
+        pdf_pages.close_document(pdf)
     return pages
 
 
@@ -243,12 +243,11 @@ def _pdf_pages(path: Path, settings: ScanSettings) -> Iterator[tuple[Image.Image
     pdf = _open_pdf(path)
     try:
         grey = settings.mode != ColourMode.COLOR
-        for page in pdf:
-            bitmap = page.render(scale=settings.dpi / 72, grayscale=grey)
-            yield bitmap.to_pil(), settings.dpi
-            page.close()
+        for index in range(pdf_pages.page_count(pdf)):
+            # The lock is taken and released inside each call: not held across the yield.
+            yield pdf_pages.render_page(pdf, index, settings.dpi, grey=grey), settings.dpi
     finally:
-        pdf.close()
+        pdf_pages.close_document(pdf)
 
 
 def _image_pages(
