@@ -35,6 +35,8 @@ from app.domain.money import format_vnd
 from app.domain.vietqr import build_payload
 from app.services import fee_policy, fee_quotes, fee_receipts, fees
 from app.services.context import ServiceContext
+from app.services.documents import record_document_print
+from app.services.fee_prints import fee_receipt_print, vietqr_slip_print
 from app.services.fee_refunds import RefundPayment, refund_payment
 from app.services.fee_views import PaymentView, ReceiptView
 
@@ -286,10 +288,12 @@ def _printed_receipt(ctx: ServiceContext, ref: str) -> ReceiptView:
 def _fee_print(args: argparse.Namespace) -> int:
     from printing.fee_documents import render_fee_receipt_a5, render_fee_receipt_thermal
 
-    receipt = _printed_receipt(_context(args), args.ref)
+    ctx = _context(args)
+    receipt = _printed_receipt(ctx, args.ref)
     render = render_fee_receipt_thermal if args.layout == "80mm" else render_fee_receipt_a5
     out = Path(args.out)
     out.write_bytes(render(receipt))
+    record_document_print(ctx, fee_receipt_print(receipt), args.officer)
     emit(
         {"file": str(out), "receipt": receipt},
         as_json=args.json,
@@ -318,6 +322,7 @@ def _fee_qr_slip(args: argparse.Namespace) -> int:
             account_name=policy.vietqr_account_name if policy else "",
         )
     )
+    record_document_print(ctx, vietqr_slip_print(awaiting[-1]), args.officer)
     emit({"file": str(out)}, as_json=args.json, text=f"Đã ghi phiếu VietQR vào {out}")
     return 0
 
@@ -404,9 +409,11 @@ def add_parsers(add: AddParser) -> None:
     p.add_argument("ref", help="mã tra cứu biên lai hoặc mã hồ sơ")
     p.add_argument("--out", required=True, help="tệp PDF")
     p.add_argument("--layout", choices=["a5", "80mm"], default="a5")
+    p.add_argument("--officer")
     p = add("qr-slip", "in phiếu VietQR của khoản chờ xác nhận", key="fee qr-slip", into=fee_sub)
     p.add_argument("code")
     p.add_argument("--out", required=True, help="tệp PDF")
+    p.add_argument("--officer")
 
     pay = add("pay", "ghi nhận nộp phí, lệ phí")
     _quote_options(pay)

@@ -19,6 +19,8 @@ from app.domain.errors import ValidationError
 from app.domain.money import format_vnd
 from app.services import cash_sessions, fee_reports
 from app.services.context import ServiceContext
+from app.services.documents import record_document_print
+from app.services.fee_prints import cash_session_report_print, fee_report_print
 from app.services.fee_views import CashSessionReport, DailyFeeReport
 
 
@@ -107,7 +109,9 @@ def _daily_text(report: DailyFeeReport) -> str:
     return "\n".join(lines)
 
 
-def _write_pdf(args: argparse.Namespace, report: CashSessionReport | DailyFeeReport) -> None:
+def _write_pdf(
+    ctx: ServiceContext, args: argparse.Namespace, report: CashSessionReport | DailyFeeReport
+) -> None:
     if not args.out:
         return
     # Imported here: only printing needs reportlab.
@@ -119,6 +123,12 @@ def _write_pdf(args: argparse.Namespace, report: CashSessionReport | DailyFeeRep
         else render_cash_session_report(report)
     )
     Path(args.out).write_bytes(pdf)
+    printed = (
+        fee_report_print(report)
+        if isinstance(report, DailyFeeReport)
+        else cash_session_report_print(report)
+    )
+    record_document_print(ctx, printed, args.officer)
 
 
 @command("session close")
@@ -132,7 +142,7 @@ def _session_close(args: argparse.Namespace) -> int:
         session_id=args.session,
     )
     report = fee_reports.cash_session_report(ctx, view.id)
-    _write_pdf(args, report)
+    _write_pdf(ctx, args, report)
     emit(report, as_json=args.json, text=_session_text(report))
     return 0
 
@@ -142,11 +152,11 @@ def _session_report(args: argparse.Namespace) -> int:
     ctx = _context(args)
     if args.date:
         daily = fee_reports.daily_fee_report(ctx, parse_day(args.date, "date"), args.unit)
-        _write_pdf(args, daily)
+        _write_pdf(ctx, args, daily)
         emit(daily, as_json=args.json, text=_daily_text(daily))
         return 0
     report = fee_reports.cash_session_report(ctx, args.session, officer=args.officer)
-    _write_pdf(args, report)
+    _write_pdf(ctx, args, report)
     emit(report, as_json=args.json, text=_session_text(report))
     return 0
 

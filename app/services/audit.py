@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.db.models import Dossier, Event, OutboxEntry, User
@@ -175,7 +175,10 @@ def list_audit(
     now = ctx.clock.now()
     with ctx.db.read() as session:
         require(session, None, officer, Permission.VIEW_AUDIT, now)
-        stmt = select(Event, Dossier.code).outerjoin(Dossier, Dossier.id == Event.entity_id)
+        # A dossier's own events name it as their entity; fee, digitisation and print events
+        # name their own entity and carry the dossier in `dossier_id`.
+        concerned = func.coalesce(Event.dossier_id, Event.entity_id)
+        stmt = select(Event, Dossier.code).outerjoin(Dossier, Dossier.id == concerned)
         if query.day_from is not None:
             stmt = stmt.where(Event.at >= datetime.combine(query.day_from, time.min, VN_TZ))
         if query.day_to is not None:

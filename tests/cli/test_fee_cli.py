@@ -103,6 +103,10 @@ def test_cash_needs_a_session_then_pays_with_a_receipt_and_the_session_closes_ba
     day = report["session"]["business_date"]
     _, daily, _ = run("session", "report", "--date", day)
     assert (daily["collected"], daily["receipts_issued"]) == (200_000, 1)
+    _, found, _ = run(
+        "audit", "list", "--action", "print-cash-session-report", "--officer", "giamsat"
+    )
+    assert len(found) == 1  # written to a PDF: printed; the report without --out is not
 
 
 def test_a_transfer_is_shown_as_vietqr_then_confirmed(run, dossier, tmp_path):
@@ -117,6 +121,10 @@ def test_a_transfer_is_shown_as_vietqr_then_confirmed(run, dossier, tmp_path):
     receipt_pdf = tmp_path / "bl.pdf"
     assert run("fee", "print", dossier, "--out", str(receipt_pdf), "--layout", "80mm")[0] == 0
     assert receipt_pdf.read_bytes().startswith(b"%PDF")
+    # Both papers are in the audit, tied to the dossier.
+    for action in ("print-vietqr-slip", "print-fee-receipt"):
+        _, found, _ = run("audit", "list", "--action", action, "--officer", "giamsat")
+        assert [e["dossier_code"] for e in found] == [dossier]
 
 
 def test_an_exemption_without_a_reason_is_refused_and_with_one_recorded(run, dossier):

@@ -35,7 +35,7 @@ from app.domain.formatting import vn_date, vn_datetime
 from app.domain.money import format_vnd
 from app.services.cash_sessions import close_cash_session, current_cash_session, open_cash_session
 from app.services.context import ServiceContext
-from app.services.documents import DocumentPrint
+from app.services.fee_prints import cash_session_report_print
 from app.services.fee_reports import cash_session_report
 from app.services.fee_views import CashSessionReport, CashSessionView
 from printing.fee_reports import render_cash_session_report
@@ -64,12 +64,7 @@ def session_report_document(report: CashSessionReport) -> RenderedDocument:
         doc_type="forms",  # A4
         file_name=f"bao-cao-ca_{s.business_date:%Y%m%d}_{s.officer}.pdf",
         render=lambda: render_cash_session_report(report),
-        audit=DocumentPrint(
-            "print-cash-session-report",
-            "cash_session",
-            s.id,
-            data={"business_date": s.business_date.isoformat(), "officer": s.officer},
-        ),
+        audit=cash_session_report_print(report),
     )
 
 

@@ -25,7 +25,7 @@ from app.domain.errors import AppError
 from app.domain.formatting import vn_date, vn_datetime
 from app.domain.money import format_vnd
 from app.services.context import ServiceContext
-from app.services.documents import DocumentPrint
+from app.services.fee_prints import fee_report_print
 from app.services.fee_reports import daily_fee_report
 from app.services.fee_views import DailyFeeReport
 from printing.fee_reports import render_daily_fee_report
@@ -78,7 +78,7 @@ def daily_report_document(report: DailyFeeReport) -> RenderedDocument:
         doc_type="forms",  # A4
         file_name=f"bao-cao-thu-phi_{report.business_date:%Y%m%d}.pdf",
         render=lambda: render_daily_fee_report(report),
-        audit=DocumentPrint("print-fee-report", "fee_report", report.business_date.isoformat()),
+        audit=fee_report_print(report),
     )
 
 

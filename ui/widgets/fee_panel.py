@@ -38,8 +38,8 @@ from app.domain.fees import Adjustment, FeeBasis, exemption, reduction
 from app.domain.money import amount_in_words, format_vnd
 from app.services import fees
 from app.services.context import ServiceContext
-from app.services.documents import DocumentPrint
 from app.services.fee_policy import current_fee_policy
+from app.services.fee_prints import vietqr_slip_print
 from app.services.fee_quotes import FeeRequest, fee_status, quote_dossier_fees
 from app.services.fee_views import (
     METHOD_LABELS,
@@ -509,13 +509,7 @@ class FeePanel(QWidget):
                 "thermal",
                 f"vietqr_{awaiting.dossier_code}.pdf",
                 render,
-                DocumentPrint(
-                    "print-vietqr-slip",
-                    "payment",
-                    awaiting.id,
-                    awaiting.dossier_code,
-                    {"amount": awaiting.amount},
-                ),
+                vietqr_slip_print(awaiting),
             )
         )
 

@@ -30,7 +30,7 @@ from app.domain.formatting import vn_datetime
 from app.domain.money import format_vnd
 from app.services import fee_receipts, fees
 from app.services.context import ServiceContext
-from app.services.documents import DocumentPrint
+from app.services.fee_prints import fee_receipt_print
 from app.services.fee_refunds import RefundPayment, refund_payment
 from app.services.fee_views import FeeStatusView, PaymentView, ReceiptView
 from printing.fee_documents import render_fee_receipt_a5
@@ -49,13 +49,7 @@ def receipt_document(receipt: ReceiptView) -> RenderedDocument:
         doc_type="receipt",  # A5, the printer of the receipts (mẫu 01)
         file_name=f"bien-lai_{receipt.series}_{receipt.number_text}.pdf",
         render=lambda: render_fee_receipt_a5(receipt),
-        audit=DocumentPrint(
-            "print-fee-receipt",
-            "fee_receipt",
-            receipt.id,
-            receipt.dossier_code,
-            {"series": receipt.series, "number": receipt.number_text},
-        ),
+        audit=fee_receipt_print(receipt),
     )
 
 
