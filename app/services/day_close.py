@@ -17,7 +17,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from app.db.fee_models import CashSession
-from app.db.models import Dossier, Event, OutboxEntry
+from app.db.models import Dossier, Event
 from app.domain.errors import StateError
 from app.domain.formatting import vn_date
 from app.domain.permissions import Permission
@@ -27,6 +27,7 @@ from app.services.context import ServiceContext
 from app.services.journal import record_change
 from app.services.station import current_station
 from app.services.sync_records import day_bounds
+from app.services.sync_status import count_pending_for_day
 
 ACTION = "day-close"
 
@@ -75,20 +76,6 @@ class DayReadiness:
         return self.closure is None and not self.pending_sync and not self.open_cash_sessions
 
 
-def _pending_sync(session: Session, day: date) -> int:
-    start, end = day_bounds(day)
-    return _count(
-        session,
-        select(func.count())
-        .select_from(OutboxEntry)
-        .where(
-            OutboxEntry.state == "pending",
-            OutboxEntry.created_at >= start,
-            OutboxEntry.created_at < end,
-        ),
-    )
-
-
 def _open_cash_sessions(session: Session, day: date) -> int:
     return _count(
         session,
@@ -105,7 +92,7 @@ def _readiness(session: Session, day: date) -> DayReadiness:
         day,
         _view(event, day) if event else None,
         central,
-        _pending_sync(session, day) if central else 0,
+        count_pending_for_day(session, day) if central else 0,
         _open_cash_sessions(session, day),
     )
 

@@ -169,17 +169,22 @@ def rejected_uploads(ctx: ServiceContext, limit: int = 500) -> list[RejectedUplo
 
 def pending_for_day(ctx: ServiceContext, day: date) -> int:
     """Entries created on `day` still waiting for upload ("Close the day" waits for zero)."""
-    start, end = day_bounds(day)
     with ctx.db.read() as session:
-        return int(
-            session.scalar(
-                select(func.count())
-                .select_from(OutboxEntry)
-                .where(
-                    OutboxEntry.state == "pending",
-                    OutboxEntry.created_at >= start,
-                    OutboxEntry.created_at < end,
-                )
+        return count_pending_for_day(session, day)
+
+
+def count_pending_for_day(session: Session, day: date) -> int:
+    """`pending_for_day` in the caller's transaction (the day close checks and closes in one)."""
+    start, end = day_bounds(day)
+    return int(
+        session.scalar(
+            select(func.count())
+            .select_from(OutboxEntry)
+            .where(
+                OutboxEntry.state == "pending",
+                OutboxEntry.created_at >= start,
+                OutboxEntry.created_at < end,
             )
-            or 0
         )
+        or 0
+    )

@@ -6,11 +6,7 @@ the right sees the refusal message, not the log.
 
 from __future__ import annotations
 
-from datetime import date
-
-from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
-    QDateEdit,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -34,21 +30,9 @@ from app.services.audit import (
 from app.services.context import ServiceContext
 from ui.officer_session import OfficerGetter, station_default
 from ui.ops import OpRunner
+from ui.widgets.day_edit import chosen_day, day_edit
 
 COLUMNS = ["Số", "Thời điểm", "Cán bộ", "Máy trạm", "Thao tác", "Hồ sơ / đối tượng", "Lý do"]
-
-
-def _date_edit(day: date) -> QDateEdit:
-    edit = QDateEdit(QDate(day.year, day.month, day.day))
-    edit.setDisplayFormat("dd/MM/yyyy")
-    edit.setCalendarPopup(True)
-    return edit
-
-
-def _day(edit: QDateEdit) -> date:
-    value = edit.date().toPython()
-    assert isinstance(value, date)
-    return value
 
 
 class AuditScreen(QWidget):
@@ -65,8 +49,8 @@ class AuditScreen(QWidget):
         self._runner = runner
         self.officer = officer
         today = ctx.clock.now().date()
-        self.day_from = _date_edit(today)
-        self.day_to = _date_edit(today)
+        self.day_from = day_edit(today)
+        self.day_to = day_edit(today)
         self.actor = QLineEdit(placeholderText="Tên đăng nhập cán bộ")
         self.action = QLineEdit(placeholderText="Thao tác (vd. view-dossier, receive)")
         self.code = QLineEdit(placeholderText="Mã hồ sơ")
@@ -107,8 +91,8 @@ class AuditScreen(QWidget):
 
     def refresh(self) -> None:
         query = AuditFilter(
-            day_from=_day(self.day_from),
-            day_to=_day(self.day_to),
+            day_from=chosen_day(self.day_from),
+            day_to=chosen_day(self.day_to),
             actor=self.actor.text(),
             action=self.action.text(),
             dossier_code=self.code.text(),

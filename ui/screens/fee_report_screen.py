@@ -7,9 +7,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QDate, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
-    QDateEdit,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -33,6 +32,7 @@ from ui.events import AppEvents, ChangeSet
 from ui.ops import OpRunner
 from ui.print_flow import RenderedDocument
 from ui.screens.cash_session_screen import signed_vnd
+from ui.widgets.day_edit import chosen_day, day_edit
 
 SESSION_HEADERS = [
     "Cán bộ",
@@ -97,9 +97,7 @@ class FeeReportScreen(QWidget):
         self._runner = runner
         self.report: DailyFeeReport | None = None
         today = ctx.clock.now().date()
-        self.day = QDateEdit(QDate(today.year, today.month, today.day))
-        self.day.setDisplayFormat("dd/MM/yyyy")
-        self.day.setCalendarPopup(True)
+        self.day = day_edit(today)
         self.show_button = QPushButton("Xem")
         self.show_button.setDefault(True)
         self.show_button.clicked.connect(self.refresh)
@@ -136,7 +134,7 @@ class FeeReportScreen(QWidget):
         events.changed.connect(self._on_events_changed)
 
     def _day(self) -> date:
-        return self.day.date().toPython()  # type: ignore[return-value]
+        return chosen_day(self.day)
 
     def refresh(self) -> None:
         day = self._day()

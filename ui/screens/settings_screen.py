@@ -4,14 +4,11 @@ per-workstation preferences (printers, server address) live in QSettings."""
 
 from __future__ import annotations
 
-from datetime import date
-
 from PySide6.QtCore import QDate, QSettings
 from PySide6.QtPrintSupport import QPrinterInfo
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -42,6 +39,7 @@ from app.services.workstation import WorkstationInfo, describe_workstation
 from ui.events import AppEvents, ChangeSet
 from ui.officer_session import OfficerGetter, station_default
 from ui.ops import OpRunner
+from ui.widgets.day_edit import chosen_day, day_edit
 
 DOCUMENT_TYPES = {
     "receipt": "Giấy tiếp nhận và hẹn trả (mẫu 01)",
@@ -52,19 +50,6 @@ DOCUMENT_TYPES = {
 WEEKDAYS = ["Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy"]
 DEFAULT_PRINTER = "(Máy in mặc định)"
 KINDS = {"day-off": "Ngày nghỉ", "make-up": "Ngày làm bù"}
-
-
-def _day(edit: QDateEdit) -> date:
-    value = edit.date().toPython()
-    assert isinstance(value, date)
-    return value
-
-
-def _date_edit() -> QDateEdit:
-    edit = QDateEdit(QDate.currentDate())
-    edit.setDisplayFormat("dd/MM/yyyy")
-    edit.setCalendarPopup(True)
-    return edit
 
 
 class SettingsScreen(QWidget):
@@ -127,7 +112,7 @@ class SettingsScreen(QWidget):
         self.rules_table.horizontalHeader().setSectionResizeMode(
             1, QHeaderView.ResizeMode.ResizeToContents
         )
-        self.rules_from = _date_edit()
+        self.rules_from = day_edit(self._ctx.clock.now().date())
         self.morning = QLineEdit("07:30-11:30")
         self.afternoon = QLineEdit("13:00-17:00")
         self.cutoff = QLineEdit("15:00")
@@ -170,7 +155,7 @@ class SettingsScreen(QWidget):
         )
         self.calendar_table.setMinimumHeight(200)
         self.calendar_table.verticalHeader().setVisible(False)
-        self.exception_day = _date_edit()
+        self.exception_day = day_edit(self._ctx.clock.now().date())
         self.exception_kind = QComboBox()
         for key, label in KINDS.items():
             self.exception_kind.addItem(label, key)
@@ -245,7 +230,7 @@ class SettingsScreen(QWidget):
                 self.rules_table.setItem(i, j, QTableWidgetItem(text))
 
     def add_exception(self) -> None:
-        day = _day(self.exception_day)
+        day = chosen_day(self.exception_day)
         kind = str(self.exception_kind.currentData())
         note = self.exception_note.text()
         self._runner.run(
@@ -271,7 +256,7 @@ class SettingsScreen(QWidget):
             self._say("Giờ làm việc phải có dạng 07:30-11:30.", error=True)
             return
         weekdays = [i for i, box_ in enumerate(self.weekday_boxes) if box_.isChecked()]
-        day = _day(self.rules_from)
+        day = chosen_day(self.rules_from)
         self._runner.run(
             lambda: set_work_rules(
                 self._ctx,

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QDate, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
-    QDateEdit,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -33,6 +32,7 @@ from ui.officer_session import OfficerGetter, station_default
 from ui.ops import OpRunner
 from ui.screens.fee_report_screen import FeeReportScreen
 from ui.widgets.day_close_panel import DayClosePanel
+from ui.widgets.day_edit import chosen_day, day_edit
 from ui.widgets.lease_panel import LeasePanel
 
 LOGBOOK_COLUMNS = [
@@ -65,11 +65,8 @@ class SupervisorScreen(QWidget):
         self._runner = runner
         self.page: LogbookPage | None = None
         today = ctx.clock.now().date()
-        self.date_from = QDateEdit(QDate(today.year, today.month, today.day))
-        self.date_to = QDateEdit(QDate(today.year, today.month, today.day))
-        for edit in (self.date_from, self.date_to):
-            edit.setDisplayFormat("dd/MM/yyyy")
-            edit.setCalendarPopup(True)
+        self.date_from = day_edit(today)
+        self.date_to = day_edit(today)
         self.show_button = QPushButton("Xem")
         self.show_button.clicked.connect(self.refresh)
         self.print_button = QPushButton("In sổ theo dõi…")
@@ -126,7 +123,7 @@ class SupervisorScreen(QWidget):
         events.changed.connect(self._on_events_changed)
 
     def _range(self) -> tuple[date, date]:
-        return self.date_from.date().toPython(), self.date_to.date().toPython()  # type: ignore[return-value]
+        return chosen_day(self.date_from), chosen_day(self.date_to)
 
     def refresh(self) -> None:
         day_from, day_to = self._range()

@@ -11,9 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
-from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
-    QDateEdit,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -30,6 +28,8 @@ from app.services.context import ServiceContext
 from app.services.day_close import DayClose, DayReadiness, close_day, day_readiness
 from ui.officer_session import OfficerGetter, station_default
 from ui.ops import OpRunner
+from ui.widgets.day_edit import chosen_day, day_edit
+from ui.widgets.status_message import StatusMessage
 
 OK, NOT_YET = "✔", "✘"
 
@@ -78,9 +78,7 @@ class DayClosePanel(QWidget):
         self.confirm: Callable[[str], bool] = lambda text: ask_to_confirm(self, text)
         self.ready: DayReadiness | None = None
         today = ctx.clock.now().date()
-        self.day = QDateEdit(QDate(today.year, today.month, today.day))
-        self.day.setDisplayFormat("dd/MM/yyyy")
-        self.day.setCalendarPopup(True)
+        self.day = day_edit(today)
         self.day.dateChanged.connect(lambda _d: self.refresh())
         self.status = QLabel()
         self.status.setWordWrap(True)
@@ -92,8 +90,7 @@ class DayClosePanel(QWidget):
             "và đóng hết ca thu tiền"
         )
         self.close_button.clicked.connect(self.close_chosen_day)
-        self.message = QLabel()
-        self.message.setWordWrap(True)
+        self.message = StatusMessage()
         form = QFormLayout()
         form.addRow("Ngày:", self.day)
         form.addRow("", self.status)
@@ -109,7 +106,7 @@ class DayClosePanel(QWidget):
         layout.addWidget(self.message)
 
     def chosen_day(self) -> date:
-        return self.day.date().toPython()  # type: ignore[return-value]
+        return chosen_day(self.day)
 
     def refresh(self) -> None:
         day = self.chosen_day()
@@ -136,17 +133,12 @@ class DayClosePanel(QWidget):
         )
 
     def _on_closed(self, closed: DayClose) -> None:
-        self._say(f"Đã chốt ngày {vn_date(closed.day)}: {closed.received} hồ sơ tiếp nhận.")
+        self.message.say(f"Đã chốt ngày {vn_date(closed.day)}: {closed.received} hồ sơ tiếp nhận.")
         self.note.clear()
         self.refresh()
 
     def _on_refused(self, error: Exception) -> None:
         if not isinstance(error, AppError):
             raise error
-        self._say(error.message, error=True)
+        self.message.say(error.message, error=True)
         self.refresh()
-
-    def _say(self, text: str, *, error: bool = False) -> None:
-        colour = "#b00020" if error else "#1b5e20"
-        self.message.setStyleSheet(f"color: {colour}; font-weight: bold")
-        self.message.setText(text)

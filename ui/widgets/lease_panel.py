@@ -10,9 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
-    QDateEdit,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -26,6 +24,8 @@ from app.services.context import ServiceContext
 from app.services.sync_port import LeaseCapacity, lease_capacity
 from sync.engine import SyncOptions, SyncSummary, run_sync_once
 from ui.ops import OpRunner
+from ui.widgets.day_edit import chosen_day, day_edit
+from ui.widgets.status_message import StatusMessage
 
 MAX_EXTRA = 5000  # one request of the officer's; the engine splits it for the server
 
@@ -59,9 +59,7 @@ class LeasePanel(QWidget):
         self.capacity = QLabel()
         self.capacity.setWordWrap(True)
         today = ctx.clock.now().date()
-        self.day = QDateEdit(QDate(today.year, today.month, today.day))
-        self.day.setDisplayFormat("dd/MM/yyyy")
-        self.day.setCalendarPopup(True)
+        self.day = day_edit(today)
         self.count = QSpinBox()
         self.count.setRange(1, MAX_EXTRA)
         self.count.setValue(50)
@@ -72,8 +70,7 @@ class LeasePanel(QWidget):
             "(ví dụ để nhập bù hồ sơ tiếp nhận trên giấy trong ngày mất kết nối)"
         )
         self.request_button.clicked.connect(self.request_extra)
-        self.message = QLabel()
-        self.message.setWordWrap(True)
+        self.message = StatusMessage()
         self.ask_row = QWidget()
         row = QHBoxLayout(self.ask_row)
         row.setContentsMargins(0, 0, 0, 0)
@@ -94,11 +91,11 @@ class LeasePanel(QWidget):
         self.ask_row.setVisible(bool(rows))  # only a counter in central mode leases codes
 
     def request_extra(self) -> None:
-        day: date = self.day.date().toPython()  # type: ignore[assignment]
+        day = chosen_day(self.day)
         count = self.count.value()
         options = SyncOptions(extra_leases=((day, count),))
         self.request_button.setEnabled(False)
-        self._say("Đang đồng bộ và xin thêm số mã…", error=False)
+        self.message.say("Đang đồng bộ và xin thêm số mã…")
         self._runner.run(
             lambda: run_sync_once(self._ctx, options=options),
             lambda summary: self._on_synced(summary, day, count),
@@ -106,10 +103,6 @@ class LeasePanel(QWidget):
 
     def _on_synced(self, summary: SyncSummary, day: date, count: int) -> None:
         self.request_button.setEnabled(True)
-        self._say(*extra_lease_result(summary, day, count))
+        text, error = extra_lease_result(summary, day, count)
+        self.message.say(text, error=error)
         self.refresh()
-
-    def _say(self, text: str, error: bool) -> None:
-        colour = "#b00020" if error else "#1b5e20"
-        self.message.setStyleSheet(f"color: {colour}; font-weight: bold")
-        self.message.setText(text)
