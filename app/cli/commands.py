@@ -71,11 +71,18 @@ def parse_moment(text: str, field: str) -> datetime:
 
 
 def parse_day(text: str, field: str) -> date:
+    """dd/mm/yyyy as officers write it, or YYYY-MM-DD as scripts do."""
+    value = text.strip()
     try:
-        return date.fromisoformat(text.strip())
+        if "/" in value:
+            return datetime.strptime(value, "%d/%m/%Y").date()
+        return date.fromisoformat(value)
     except ValueError:
         raise ValidationError(
-            "input.date", f"Ngày «{text}» không đúng định dạng YYYY-MM-DD.", field=field
+            "input.date",
+            f"Ngày «{text}» không đúng: xin ghi dạng ngày/tháng/năm (ví dụ 23/11/2026) "
+            "hoặc YYYY-MM-DD.",
+            field=field,
         ) from None
 
 

@@ -20,12 +20,12 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from app.bootstrap import default_data_dir, open_context
-from app.cli.commands import PARSER_EXTENSIONS, VietnameseArgumentParser, command
+from app.cli.commands import PARSER_EXTENSIONS, VietnameseArgumentParser, command, parse_day
 from app.cli.output import emit, vn_date, vn_datetime
 from app.domain.errors import ValidationError
 
@@ -43,9 +43,9 @@ def parse_extra_lease(text: str) -> tuple[date, int]:
     """`dd/mm/yyyy:N` — N more dossier codes for that day (e.g. 20/11/2026:50)."""
     day_text, _, count_text = text.strip().rpartition(":")
     try:
-        day = datetime.strptime(day_text.strip(), "%d/%m/%Y").date()
+        day = parse_day(day_text, "extra_leases")
         count = int(count_text)
-    except ValueError:
+    except (ValueError, ValidationError):
         count = 0
     if count < 1:
         raise ValidationError(
@@ -206,7 +206,7 @@ def _sync(args: argparse.Namespace) -> int:
         summary,
         as_json=args.json,
         text=(
-            f"Đồng bộ {'xong' if summary.ok else 'chưa xong: ' + summary.error}. Gửi "
+            f"Đồng bộ {'xong' if summary.ok else 'chưa xong: ' + summary.error.rstrip('.')}. Gửi "
             f"{summary.uploaded}, bị từ chối {summary.rejected}, tải về {summary.downloaded}; "
             f"còn chờ {summary.pending}; lần thành công gần nhất "
             f"{vn_datetime(summary.last_success) or 'chưa có'}."

@@ -210,3 +210,12 @@ def test_day_close_and_status(run):
     assert closed["closed_by"] == "giamsat"
     code, _, err = run("day", "close", "--date", today, "--officer", "giamsat")
     assert code == 3 and "đã được chốt" in err
+
+
+def test_dates_are_read_as_officers_write_them_or_as_iso(run):
+    code, vn, _ = run("day", "status", "--date", "23/11/2026")
+    code_iso, iso, _ = run("day", "status", "--date", "2026-11-23")
+    assert (code, code_iso) == (0, 0) and vn == iso and vn["day"] == "2026-11-23"
+    for wrong in ("31/02/2026", "23-11-2026", "hôm nay"):
+        code, _, err = run("day", "status", "--date", wrong)
+        assert code == 3 and "ngày/tháng/năm" in err

@@ -140,6 +140,7 @@ def test_sync_extra_leases_and_sync_leases_on_the_command_line(
     assert main(["sync", "leases", "--data-dir", data]) == 0
     assert f"{day:%d/%m/%Y}: còn 40 mã hồ sơ" in capsys.readouterr().out
 
-    code = main(["sync", "--data-dir", data, "--extra-leases", f"{day:%Y-%m-%d}:5"])
-    assert code == 3
-    assert "phải có dạng ngày/tháng/năm:số_mã" in capsys.readouterr().err
+    for wrong in ("31/02/2026:5", f"{day:%d/%m/%Y}:0", f"{day:%d/%m/%Y}"):
+        code = main(["sync", "--data-dir", data, "--extra-leases", wrong])
+        assert code == 3
+        assert "phải có dạng ngày/tháng/năm:số_mã" in capsys.readouterr().err
