@@ -57,6 +57,15 @@ def digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
+def new_enrolment_token() -> str:
+    """A supervisor types or pastes it after `motcua enrol --token`: URL-safe base64 may start
+    with "-", which the command line would read as an option (and refuse), so it never does."""
+    token = secrets.token_urlsafe(24)
+    while token.startswith("-"):
+        token = secrets.token_urlsafe(24)
+    return token
+
+
 def enrol_counter(session: Session, counter: str, agencies: list[str], now: datetime) -> str:
     """Enrol (or re-enrol) a counter for agencies; returns a fresh one-time enrolment token."""
     row = session.get(CounterRow, counter)
@@ -74,7 +83,7 @@ def enrol_counter(session: Session, counter: str, agencies: list[str], now: date
         if session.get(CounterAgency, (counter, code)) is None:
             session.add(CounterAgency(counter_code=counter, agency_code=code))
     row.enrolled = True
-    token = secrets.token_urlsafe(24)
+    token = new_enrolment_token()
     session.add(
         EnrolmentToken(
             token_hash=digest(token),

@@ -135,3 +135,11 @@ def test_an_offline_counter_says_clearly_when_its_codes_run_out(central: Central
     assert summary.ok and summary.leases_granted >= 1
     assert summary.codes_left_today and summary.codes_left_today > 0
     a.receive(1)
+
+
+def test_an_enrolment_token_never_starts_like_a_command_line_option(monkeypatch):
+    from sync.server import auth
+
+    drawn = iter(["-looks-like-an-option", "--also", "Ab3_-x"])
+    monkeypatch.setattr(auth.secrets, "token_urlsafe", lambda _n: next(drawn))
+    assert auth.new_enrolment_token() == "Ab3_-x"
